@@ -1,0 +1,188 @@
+/**
+ * Connection: one accepted client socket, its upstream socket and the two Links between them.
+ * The client is accepted paused and resumed only once the upstream is connected; if the upstream
+ * cannot be reached the client is closed at once. Half-close travels in its own direction only.
+ * An error on one side is passed to the other as the same TCP event (RST for a reset).
+ */
+import { connect, type Socket } from 'node:net';
+import type { EventBus } from './events.js';
+import { Link, type LinkHost } from './link.js';
+import { deriveRandom, type Random } from './random.js';
+import type { Stream, Toxic } from './toxic-set.js';
+import type { Clock, CutMode } from './toxics/toxic.js';
+
+/** How long a `close` cut waits for written data to flush before it destroys the sockets. */
+const CUT_GRACE_MS = 2000;
+
+/** What a Connection needs from its Proxy. */
+export interface ConnectionHost {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly seed: string;
+  /** Per-link bound on held bytes (see Link). */
+  readonly linkBound: number;
+  readonly events: EventBus;
+  toxics(stream: Stream): Toxic[];
+  closed(connection: Connection): void;
+}
+
+/** An upstream address to dial. */
+export interface Dial {
+  host: string;
+  port: number;
+}
+
+/** One proxied TCP connection. */
+export class Connection implements LinkHost {
+  readonly id: number;
+  readonly client: Socket;
+  readonly upstream: Socket;
+  /** `ip:port` of the client. */
+  readonly clientAddress: string;
+  /** Wall-clock time the client was accepted (ISO 8601). */
+  readonly openedAt = new Date().toISOString();
+  up: Link | undefined;
+  down: Link | undefined;
+
+  #host: ConnectionHost;
+  #state: 'connecting' | 'open' | 'cut' | 'closed' = 'connecting';
+  #socketsClosed = 0;
+  #reason: string | undefined;
+  #endReason: string | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: number, client: Socket, dial: Dial, host: ConnectionHost) {
+    this.id = id;
+    this.client = client;
+    this.#host = host;
+    this.clientAddress = `${client.remoteAddress}:${client.remotePort}`;
+    this.upstream = connect({ host: dial.host, port: dial.port, allowHalfOpen: true, noDelay: true });
+    this.upstream.once('connect', this.#onConnect);
+    this.#watch(client, 'client');
+    this.#watch(this.upstream, 'upstream');
+  }
+
+  get clock(): Clock {
+    return this.#host.clock;
+  }
+
+  /** Whether the connection is still carrying data (not cut or closed). */
+  get open(): boolean {
+    return this.#state === 'open';
+  }
+
+  random(toxic: Toxic, purpose: string): Random {
+    return deriveRandom(this.#host.seed, this.#host.name, this.id, toxic.stream, toxic.name, purpose);
+  }
+
+  tripped(toxic: Toxic, detail: string): void {
+    this.#host.events.emit({ type: 'fault.tripped', proxy: this.#host.name, connection: this.id, toxic: toxic.name, detail });
+  }
+
+  /** The Link carrying `stream`. */
+  link(stream: Stream): Link | undefined {
+    return stream === 'upstream' ? this.up : this.down;
+  }
+
+  /** Cuts the connection: `reset` sends RST both ways now; `close` flushes what was written, then FIN. */
+  cut(mode: CutMode, reason: string): void {
+    if (this.#state === 'cut' || this.#state === 'closed') return;
+    this.#state = 'cut';
+    this.#reason ??= reason;
+    this.up?.close();
+    this.down?.close();
+    for (const socket of [this.client, this.upstream]) {
+      if (socket.destroyed) continue;
+      if (mode === 'reset' && !socket.connecting) socket.resetAndDestroy();
+      else if (mode === 'reset' || socket.connecting) socket.destroy();
+      else closeGracefully(socket);
+    }
+    if (mode === 'close') {
+      this.#graceTimer = setTimeout(() => this.destroy(reason), CUT_GRACE_MS).unref();
+    }
+  }
+
+  /** Closes both sockets at once (proxy stopped or deleted). */
+  destroy(reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#reason ??= reason;
+    this.up?.close();
+    this.down?.close();
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
+  #onConnect = (): void => {
+    if (this.#state !== 'connecting') return;
+    this.#state = 'open';
+    const { linkBound } = this.#host;
+    this.up = new Link('upstream', this.client, this.upstream, this, linkBound);
+    this.down = new Link('downstream', this.upstream, this.client, this, linkBound);
+    this.#host.events.emit({
+      type: 'connection.opened',
+      proxy: this.#host.name,
+      connection: this.id,
+      client: this.clientAddress,
+    });
+    for (const toxic of this.#host.toxics('upstream')) this.up.addToxic(toxic);
+    for (const toxic of this.#host.toxics('downstream')) this.down.addToxic(toxic);
+    if (this.#state === 'open') this.client.resume();
+  };
+
+  #watch(socket: Socket, side: 'client' | 'upstream'): void {
+    const other = (): Socket => (side === 'client' ? this.upstream : this.client);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.#state === 'connecting' && side === 'upstream') {
+        this.#reason ??= `upstream unreachable (${err.code ?? err.message})`;
+        this.#host.events.emit({
+          type: 'connection.failed',
+          proxy: this.#host.name,
+          client: this.clientAddress,
+          error: err.code ?? err.message,
+        });
+      } else {
+        this.#reason ??= `${side} error (${err.code ?? err.message})`;
+      }
+      const peer = other();
+      if (peer.destroyed) return;
+      if (err.code === 'ECONNRESET' && !peer.connecting) peer.resetAndDestroy();
+      else peer.destroy();
+    });
+    socket.once('end', () => {
+      this.#endReason ??= `${side} closed`;
+    });
+    socket.once('close', () => {
+      if (++this.#socketsClosed === 2) this.#finalize();
+    });
+  }
+
+  #finalize(): void {
+    const wasOpen = this.up !== undefined;
+    this.#state = 'closed';
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.up?.close();
+    this.down?.close();
+    if (wasOpen) {
+      this.#host.events.emit({
+        type: 'connection.closed',
+        proxy: this.#host.name,
+        connection: this.id,
+        reason: this.#reason ?? this.#endReason ?? 'closed',
+        bytes_up: this.up?.bytesOut ?? 0,
+        bytes_down: this.down?.bytesOut ?? 0,
+      });
+    }
+    this.#host.closed(this);
+  }
+}
+
+/** end() then destroy once written data has flushed (Node's destroySoon, which is undocumented). */
+function closeGracefully(socket: Socket): void {
+  socket.pause();
+  if (socket.writableFinished) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end();
+}

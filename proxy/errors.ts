@@ -1,0 +1,33 @@
+/** Every error code faultline raises; the API maps each one to an HTTP status in one table. */
+export type ErrorCode =
+  | 'ERR_PROXY_NOT_FOUND'
+  | 'ERR_PROXY_EXISTS'
+  | 'ERR_TOXIC_NOT_FOUND'
+  | 'ERR_TOXIC_EXISTS'
+  | 'ERR_CONNECTION_NOT_FOUND'
+  | 'ERR_INVALID_TOXIC_TYPE'
+  | 'ERR_INVALID_STREAM'
+  | 'ERR_INVALID_ATTRIBUTE'
+  | 'ERR_INVALID_FIELD'
+  | 'ERR_BAD_BODY'
+  | 'ERR_LISTEN'
+  | 'ERR_CONFIG';
+
+/** A domain error with a stable `code`; the socket error behind it, if any, is in `cause`. */
+export class FaultlineError extends Error {
+  readonly code: ErrorCode;
+  /** The request field the error is about, when there is one (e.g. `attributes.rate`). */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; field?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FaultlineError';
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+/** True when `err` is a FaultlineError, optionally with the given code. */
+export function isFaultlineError(err: unknown, code?: ErrorCode): err is FaultlineError {
+  return err instanceof FaultlineError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,281 @@
+/**
+ * Link: one direction of one Connection.
+ *
+ *   source socket ──data──► [stage] ──► [stage] ──► … ──► sink ──write──► destination socket
+ *        ▲                                                                      │
+ *        └──── pause / resume: held bytes (stages + destination buffer) vs bound ┘
+ *
+ * With no active stage the source writes straight to the destination (the fast path: no
+ * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Adding, updating
+ * and removing a toxic splices the stage list between two chunks, synchronously: held chunks
+ * are handed to the next stage in order, so nothing is lost, duplicated or reordered.
+ */
+import type { Socket } from 'node:net';
+import type { Random } from './random.js';
+import type { Toxic } from './toxic-set.js';
+import type { Chunk, Clock, CutMode, Stage, StageContext } from './toxics/toxic.js';
+
+/** What a Link needs from its Connection. */
+export interface LinkHost {
+  readonly clock: Clock;
+  /** The seeded generator of this link for `toxic` (`purpose` separates independent draws). */
+  random(toxic: Toxic, purpose: string): Random;
+  cut(mode: CutMode, reason: string): void;
+  tripped(toxic: Toxic, detail: string): void;
+}
+
+interface Receiver {
+  write(chunk: Chunk): void;
+  end(): void;
+}
+
+interface Entry {
+  toxic: Toxic;
+  /** This link's toxicity draw: the toxic is active here while draw < toxicity. */
+  readonly draw: number;
+  slot: Slot | undefined;
+}
+
+class Slot implements Receiver {
+  stage!: Stage;
+  next: Receiver;
+  detached = false;
+  endSent = false;
+  #endReceived = false;
+
+  constructor(next: Receiver) {
+    this.next = next;
+  }
+
+  write(chunk: Chunk): void {
+    this.stage.write(chunk);
+  }
+
+  end(): void {
+    if (this.#endReceived) return;
+    this.#endReceived = true;
+    this.stage.end();
+  }
+}
+
+/** One direction of a connection: reads `source`, runs the stages, writes `destination`. */
+export class Link {
+  readonly direction: 'upstream' | 'downstream';
+  /** Bytes read from the source socket. */
+  bytesIn = 0;
+  /** Bytes handed to the destination socket. */
+  bytesOut = 0;
+
+  #source: Socket;
+  #dest: Socket;
+  #host: LinkHost;
+  #bound: number;
+  #entries: Entry[] = [];
+  #sink: Receiver;
+  #head: Receiver;
+  #waitDrain = false;
+  #overBound = false;
+  #closed = false;
+  #sinkEnded = false;
+  #finishReason: string | undefined;
+
+  constructor(direction: 'upstream' | 'downstream', source: Socket, dest: Socket, host: LinkHost, bound: number) {
+    this.direction = direction;
+    this.#source = source;
+    this.#dest = dest;
+    this.#host = host;
+    this.#bound = bound;
+    this.#sink = { write: (chunk) => this.#sinkWrite(chunk), end: () => this.#sinkEnd() };
+    this.#head = this.#sink;
+    source.on('data', this.#onData);
+    source.on('end', this.#onEnd);
+    dest.on('drain', this.#onDrain);
+  }
+
+  /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
+  get held(): number {
+    let held = this.#dest.writableLength;
+    for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held;
+    return held;
+  }
+
+  /** Names of the toxics active on this link (drawn in by their toxicity). */
+  get activeToxics(): string[] {
+    return this.#entries.filter((e) => e.slot).map((e) => e.toxic.name);
+  }
+
+  /** Appends a toxic to the end of this link's chain. */
+  addToxic(toxic: Toxic): void {
+    const entry: Entry = { toxic, draw: this.#host.random(toxic, 'toxicity')(), slot: undefined };
+    this.#entries.push(entry);
+    if (entry.draw < toxic.toxicity) this.#activate(entry);
+  }
+
+  /** Applies new attributes or toxicity; an active stage is updated in place or replaced. */
+  updateToxic(toxic: Toxic): void {
+    const entry = this.#entries.find((e) => e.toxic.name === toxic.name);
+    if (!entry) return;
+    entry.toxic = toxic;
+    const active = entry.draw < toxic.toxicity;
+    if (entry.slot && active) {
+      if (entry.slot.stage.update) entry.slot.stage.update(toxic.attributes);
+      else this.#replace(entry);
+    } else if (entry.slot) {
+      this.#deactivate(entry);
+    } else if (active) {
+      this.#activate(entry);
+    }
+  }
+
+  /** Removes a toxic; what it held goes on to the next stage. */
+  removeToxic(name: string): void {
+    const index = this.#entries.findIndex((e) => e.toxic.name === name);
+    if (index < 0) return;
+    const [entry] = this.#entries.splice(index, 1) as [Entry];
+    if (!entry.slot) return;
+    this.#deactivate(entry);
+    if (entry.toxic.definition.closesOnRemove) this.#host.cut('close', `${entry.toxic.type} removed`);
+  }
+
+  /** Stops the link for good: stages are detached (their data dropped), no more reads are handled. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const entry of this.#entries) {
+      if (!entry.slot) continue;
+      entry.slot.detached = true;
+      entry.slot.stage.detach();
+      entry.slot = undefined;
+    }
+    this.#head = this.#sink;
+    this.#source.off('data', this.#onData);
+    this.#source.off('end', this.#onEnd);
+    this.#dest.off('drain', this.#onDrain);
+  }
+
+  #onData = (data: Buffer): void => {
+    this.bytesIn += data.length;
+    if (this.#head === this.#sink) {
+      this.bytesOut += data.length;
+      if (!this.#dest.write(data)) {
+        this.#waitDrain = true;
+        this.#source.pause();
+      }
+      return;
+    }
+    this.#head.write({ data, receivedAt: this.#host.clock.now() });
+    if (!this.#overBound && this.held > this.#bound) {
+      this.#overBound = true;
+      this.#source.pause();
+    }
+  };
+
+  #onEnd = (): void => {
+    this.#head.end();
+  };
+
+  #onDrain = (): void => {
+    this.#waitDrain = false;
+    this.#maybeResume();
+  };
+
+  #maybeResume(): void {
+    if (this.#closed) return;
+    if (this.#overBound && this.held <= this.#bound / 2) this.#overBound = false;
+    if (!this.#waitDrain && !this.#overBound) this.#source.resume();
+  }
+
+  #sinkWrite(chunk: Chunk): void {
+    this.bytesOut += chunk.data.length;
+    if (this.#dest.writable) this.#dest.write(chunk.data);
+  }
+
+  #sinkEnd(): void {
+    if (this.#sinkEnded) return;
+    this.#sinkEnded = true;
+    this.#dest.end();
+    if (this.#finishReason !== undefined) this.#host.cut('close', this.#finishReason);
+  }
+
+  #context(entry: Entry, slot: Slot): StageContext {
+    const clock = this.#host.clock;
+    return {
+      clock,
+      random: this.#host.random(entry.toxic, 'stage'),
+      push: (chunk) => {
+        if (slot.detached) return;
+        chunk.receivedAt = clock.now();
+        slot.next.write(chunk);
+        if (this.#overBound) this.#maybeResume();
+      },
+      end: () => {
+        if (slot.detached || slot.endSent) return;
+        slot.endSent = true;
+        slot.next.end();
+      },
+      finish: (reason) => {
+        if (slot.detached) return;
+        this.#finishReason = reason;
+        if (!slot.endSent) {
+          slot.endSent = true;
+          slot.next.end();
+        }
+      },
+      cut: (mode, reason) => {
+        if (!slot.detached) this.#host.cut(mode, reason);
+      },
+      tripped: (detail) => this.#host.tripped(entry.toxic, detail),
+    };
+  }
+
+  #newSlot(entry: Entry): Slot {
+    const slot = new Slot(this.#sink);
+    slot.stage = entry.toxic.definition.create(entry.toxic.attributes, this.#context(entry, slot));
+    return slot;
+  }
+
+  #activate(entry: Entry): void {
+    if (this.#closed) return;
+    entry.slot = this.#newSlot(entry);
+    this.#relink();
+  }
+
+  #deactivate(entry: Entry): void {
+    const slot = entry.slot as Slot;
+    entry.slot = undefined;
+    slot.detached = true;
+    const held = slot.stage.detach();
+    this.#relink();
+    const now = this.#host.clock.now();
+    for (const chunk of held.chunks) {
+      chunk.receivedAt = now;
+      slot.next.write(chunk);
+    }
+    if (held.ended && !slot.endSent) slot.next.end();
+    this.#maybeResume();
+  }
+
+  #replace(entry: Entry): void {
+    const old = entry.slot as Slot;
+    old.detached = true;
+    const held = old.stage.detach();
+    const slot = this.#newSlot(entry);
+    entry.slot = slot;
+    this.#relink();
+    for (const chunk of held.chunks) slot.write(chunk);
+    if (held.ended && !old.endSent) slot.end();
+    this.#maybeResume();
+  }
+
+  /** Points every active slot at the next active one (or the sink), in toxic order. */
+  #relink(): void {
+    let next: Receiver = this.#sink;
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const slot = (this.#entries[i] as Entry).slot;
+      if (!slot) continue;
+      slot.next = next;
+      next = slot;
+    }
+    this.#head = next;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Proxy: a named listener, the upstream it dials per connection, its toxics and its live
+ * Connections.
+ *
+ *   client ──► listen (net.Server, pauseOnConnect) ──► Connection ──► dial upstream
+ *                                                       ├─ Link upstream   (client → server)
+ *                                                       └─ Link downstream (server → client)
+ *
+ * Disabling closes the listener (new clients get ECONNREFUSED) and every live connection;
+ * enabling listens again on the stored address (after a start, the real bound address).
+ * Toxic changes apply to the stored set and to every live connection at once.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Connection, type ConnectionHost, type Dial } from './connection.js';
+import { FaultlineError } from './errors.js';
+import type { EventBus } from './events.js';
+import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
+import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
+import type { Clock, CutMode } from './toxics/toxic.js';
+
+/** Settings every proxy of a server shares. */
+export interface ProxyOptions {
+  readonly clock: Clock;
+  readonly seed: string;
+  readonly linkBound: number;
+  readonly events: EventBus;
+}
+
+/** Byte totals of connections that have closed, kept so counters never go backwards. */
+interface ClosedTotals {
+  upIn: number;
+  upOut: number;
+  downIn: number;
+  downOut: number;
+  accepted: number;
+}
+
+/** A named TCP proxy. */
+export class Proxy implements ConnectionHost {
+  readonly name: string;
+  readonly toxicSet = new ToxicSet();
+  readonly totals: ClosedTotals = { upIn: 0, upOut: 0, downIn: 0, downOut: 0, accepted: 0 };
+  #listen: string;
+  #upstream: string;
+  #dial: Dial | null | undefined;
+  #enabled = false;
+  #server: Server | undefined;
+  #connections = new Map<number, Connection>();
+  #nextId = 1;
+  #options: ProxyOptions;
+
+  constructor(name: string, listen: string, upstream: string, options: ProxyOptions) {
+    this.name = name;
+    this.#listen = listen;
+    this.#upstream = upstream;
+    this.#options = options;
+  }
+
+  get clock(): Clock {
+    return this.#options.clock;
+  }
+
+  get seed(): string {
+    return this.#options.seed;
+  }
+
+  get linkBound(): number {
+    return this.#options.linkBound;
+  }
+
+  get events(): EventBus {
+    return this.#options.events;
+  }
+
+  /** The stored listen address: the real bound one while enabled, verbatim while disabled. */
+  get listen(): string {
+    return this.#listen;
+  }
+
+  get upstream(): string {
+    return this.#upstream;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Live connections (including ones still dialling their upstream), oldest first. */
+  get connections(): Connection[] {
+    return [...this.#connections.values()];
+  }
+
+  /** Changes listen and upstream while stopped (the Registry stops the proxy first). */
+  configure(listen: string, upstream: string): void {
+    if (this.#enabled) throw new Error('configure() needs a stopped proxy');
+    this.#listen = listen;
+    this.#upstream = upstream;
+    this.#dial = undefined;
+  }
+
+  /** Binds the listener; on success `listen` becomes the real bound address. */
+  async start(): Promise<void> {
+    if (this.#enabled) return;
+    const { host, port } = await resolveListen(this.#listen);
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, this.#accept);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const where = joinHostPort(host, port);
+        reject(new FaultlineError('ERR_LISTEN', `listen tcp ${where}: ${describeListenError(err)}`, { cause: err }));
+      });
+      server.listen({ host: host === '' ? '::' : host, port, ipv6Only: false }, resolve);
+    }).catch(async (err: FaultlineError) => {
+      // A host without IPv6 cannot bind the dual-stack wildcard; fall back to IPv4's.
+      const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+      if (host !== '' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
+      await new Promise<void>((resolve, reject) => {
+        server.removeAllListeners('error');
+        server.once('error', reject);
+        server.listen({ host: '0.0.0.0', port }, resolve);
+      });
+    });
+    server.on('error', () => {
+      // After listening, errors are accept failures (e.g. EMFILE); Node retries, we keep serving.
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('listener has no TCP address');
+    this.#server = server;
+    this.#enabled = true;
+    this.#listen = joinHostPort(host === '' ? '::' : address.address, address.port);
+  }
+
+  /** Closes the listener and every live connection. */
+  async stop(): Promise<void> {
+    if (!this.#enabled) return;
+    this.#enabled = false;
+    const server = this.#server as Server;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const connection of this.#connections.values()) connection.destroy('proxy disabled');
+    await closed;
+  }
+
+  /** The toxics of `stream`, in insertion order (what a new connection starts with). */
+  toxics(stream: Stream): Toxic[] {
+    return this.toxicSet.forStream(stream);
+  }
+
+  /** Adds a toxic and applies it to every live connection. */
+  addToxic(input: ToxicInput): Toxic {
+    const toxic = this.toxicSet.add(input);
+    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.addToxic(toxic);
+    this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) });
+    return toxic;
+  }
+
+  /** Updates a toxic (attributes merge onto the old ones) on the set and every live connection. */
+  updateToxic(name: string, patch: ToxicPatch): Toxic {
+    const toxic = this.toxicSet.update(name, patch);
+    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.updateToxic(toxic);
+    this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) });
+    return toxic;
+  }
+
+  /** Removes a toxic from the set and every live connection. */
+  removeToxic(name: string): void {
+    const toxic = this.toxicSet.remove(name);
+    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.removeToxic(name);
+    this.events.emit({ type: 'toxic.removed', proxy: this.name, toxic: name });
+  }
+
+  /** Removes every toxic. */
+  removeAllToxics(): void {
+    for (const toxic of this.toxicSet.list()) this.removeToxic(toxic.name);
+  }
+
+  /** Cuts one live connection (or all when `id` is undefined); new connections are left alone. */
+  cut(id: number | undefined, mode: CutMode): number {
+    const targets = id === undefined ? this.connections : [this.#connections.get(id)];
+    if (targets[0] === undefined && id !== undefined) {
+      throw new FaultlineError('ERR_CONNECTION_NOT_FOUND', `connection ${id} not found`);
+    }
+    for (const connection of targets) connection?.cut(mode, `cut by API (${mode})`);
+    return targets.length;
+  }
+
+  closed(connection: Connection): void {
+    this.#connections.delete(connection.id);
+    const { totals } = this;
+    totals.upIn += connection.up?.bytesIn ?? 0;
+    totals.upOut += connection.up?.bytesOut ?? 0;
+    totals.downIn += connection.down?.bytesIn ?? 0;
+    totals.downOut += connection.down?.bytesOut ?? 0;
+  }
+
+  #accept = (client: Socket): void => {
+    // A client can reset before we look at it; its error must not reach the server.
+    client.on('error', () => undefined);
+    if (!this.#enabled || client.remoteAddress === undefined) {
+      client.destroy();
+      return;
+    }
+    this.totals.accepted++;
+    this.#dial ??= upstreamDial(this.#upstream);
+    if (this.#dial === null) {
+      // Toxiproxy never validates upstreams; an unusable one fails each dial: the client is closed.
+      this.events.emit({ type: 'connection.failed', proxy: this.name, client: `${client.remoteAddress}:${client.remotePort}`, error: `invalid upstream ${JSON.stringify(this.#upstream)}` });
+      client.destroy();
+      return;
+    }
+    const id = this.#nextId++;
+    this.#connections.set(id, new Connection(id, client, this.#dial, this));
+  };
+}
+
+function upstreamDial(upstream: string): Dial | null {
+  try {
+    const { host, port } = splitHostPort(upstream);
+    return port === 0 ? null : { host: host === '' ? 'localhost' : host, port };
+  } catch {
+    return null;
+  }
+}
+
+function describeListenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'bind: address already in use';
+    case 'EADDRNOTAVAIL':
+      return 'bind: cannot assign requested address';
+    case 'EACCES':
+      return 'bind: permission denied';
+    default:
+      return err.message;
+  }
+}

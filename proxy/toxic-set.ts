@@ -1,0 +1,167 @@
+/**
+ * ToxicSet: the canonical toxics of one proxy, in insertion order, with Toxiproxy's rules: names
+ * unique across both streams, default name `<type>_<stream>`, attributes always complete, partial
+ * updates. Every change is validated whole before anything is stored, so a rejected request
+ * leaves the set as it was.
+ */
+import { z } from 'zod';
+import { FaultlineError } from './errors.js';
+import { toxicDefinition } from './toxics/catalog.js';
+import type { ToxicDefinition } from './toxics/toxic.js';
+
+/** The direction a toxic acts on: `upstream` is client → server, `downstream` server → client. */
+export type Stream = 'upstream' | 'downstream';
+
+/** A toxic as stored: validated, complete, immutable (an update makes a new object). */
+export interface Toxic {
+  readonly name: string;
+  readonly type: string;
+  readonly stream: Stream;
+  readonly toxicity: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly definition: ToxicDefinition;
+}
+
+/** A toxic as a client asks for it (fields may be missing; they get Toxiproxy's defaults). */
+export interface ToxicInput {
+  name?: string | null | undefined;
+  type?: string | null | undefined;
+  stream?: string | null | undefined;
+  toxicity?: number | null | undefined;
+  attributes?: Record<string, unknown> | null | undefined;
+}
+
+/** A change to an existing toxic: only attributes (merged onto the old ones) and toxicity. */
+export interface ToxicPatch {
+  toxicity?: number | null | undefined;
+  attributes?: Record<string, unknown> | null | undefined;
+}
+
+const toxicity = z.number({ error: 'must be a number between 0 and 1' }).min(0, { error: 'must be >= 0' }).max(1, {
+  error: 'must be <= 1',
+});
+
+/** The wire shape of a toxic, attributes first (Toxiproxy's field order). */
+export function toxicToJson(toxic: Toxic): Record<string, unknown> {
+  return {
+    attributes: toxic.attributes,
+    name: toxic.name,
+    type: toxic.type,
+    stream: toxic.stream,
+    toxicity: toxic.toxicity,
+  };
+}
+
+/**
+ * Validates a new toxic, in Toxiproxy's order: stream, type, name taken (`taken`), attributes.
+ * Throws FaultlineError naming the field.
+ */
+export function buildToxic(input: ToxicInput, taken: (name: string) => boolean = () => false): Toxic {
+  const stream = parseStream(input.stream);
+  const type = input.type ?? '';
+  const definition = toxicDefinition(type);
+  if (!definition) {
+    throw new FaultlineError('ERR_INVALID_TOXIC_TYPE', `invalid toxic type: ${JSON.stringify(type)}`, { field: 'type' });
+  }
+  const name = input.name ? input.name : `${type}_${stream}`;
+  if (taken(name)) throw new FaultlineError('ERR_TOXIC_EXISTS', 'toxic already exists', { field: 'name' });
+  return {
+    name,
+    type,
+    stream,
+    toxicity: parseToxicity(input.toxicity, 1),
+    attributes: parseAttributes(definition, {}, input.attributes),
+    definition,
+  };
+}
+
+/** Applies a patch to a toxic: attributes merge onto the old ones; a bad value changes nothing. */
+export function patchToxic(toxic: Toxic, patch: ToxicPatch): Toxic {
+  return {
+    ...toxic,
+    toxicity: parseToxicity(patch.toxicity, toxic.toxicity),
+    attributes: parseAttributes(toxic.definition, toxic.attributes, patch.attributes),
+  };
+}
+
+function parseStream(stream: string | null | undefined): Stream {
+  if (stream === undefined || stream === null) return 'downstream';
+  const lower = typeof stream === 'string' ? stream.toLowerCase() : '';
+  if (lower === 'upstream' || lower === 'downstream') return lower;
+  throw new FaultlineError('ERR_INVALID_STREAM', 'stream was invalid, can be either upstream or downstream', {
+    field: 'stream',
+  });
+}
+
+function parseToxicity(value: number | null | undefined, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  const parsed = toxicity.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new FaultlineError('ERR_INVALID_FIELD', `toxicity: ${parsed.error.issues[0]?.message}`, { field: 'toxicity' });
+}
+
+function parseAttributes(
+  definition: ToxicDefinition,
+  base: Readonly<Record<string, unknown>>,
+  given: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
+  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
+    throw new FaultlineError('ERR_INVALID_ATTRIBUTE', 'attributes: must be an object', { field: 'attributes' });
+  }
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(given ?? {})) if (value !== null) merged[key] = value;
+  const parsed = definition.attributes.safeParse(merged);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  const field = ['attributes', ...(issue?.path ?? [])].join('.');
+  throw new FaultlineError('ERR_INVALID_ATTRIBUTE', `${field}: ${issue?.message} for toxic type ${definition.type}`, {
+    field,
+  });
+}
+
+/** The toxics of one proxy. */
+export class ToxicSet {
+  #toxics: Toxic[] = [];
+
+  /** Upstream toxics in insertion order, then downstream ones (Toxiproxy's listing order). */
+  list(): Toxic[] {
+    return [
+      ...this.#toxics.filter((t) => t.stream === 'upstream'),
+      ...this.#toxics.filter((t) => t.stream === 'downstream'),
+    ];
+  }
+
+  /** The toxics acting on `stream`, in insertion order. */
+  forStream(stream: Stream): Toxic[] {
+    return this.#toxics.filter((t) => t.stream === stream);
+  }
+
+  get(name: string): Toxic {
+    const toxic = this.#toxics.find((t) => t.name === name);
+    if (!toxic) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
+    return toxic;
+  }
+
+  /** Validates and stores a new toxic. */
+  add(input: ToxicInput): Toxic {
+    const toxic = buildToxic(input, (name) => this.#toxics.some((t) => t.name === name));
+    this.#toxics.push(toxic);
+    return toxic;
+  }
+
+  /** Validates and applies a patch; returns the new toxic. */
+  update(name: string, patch: ToxicPatch): Toxic {
+    const index = this.#toxics.findIndex((t) => t.name === name);
+    if (index < 0) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
+    const toxic = patchToxic(this.#toxics[index] as Toxic, patch);
+    this.#toxics[index] = toxic;
+    return toxic;
+  }
+
+  /** Removes a toxic and returns it. */
+  remove(name: string): Toxic {
+    const index = this.#toxics.findIndex((t) => t.name === name);
+    if (index < 0) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
+    return this.#toxics.splice(index, 1)[0] as Toxic;
+  }
+}

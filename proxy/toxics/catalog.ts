@@ -1,0 +1,33 @@
+/** Every toxic type faultline knows, by wire name. */
+import { bandwidth } from './bandwidth.js';
+import { latency } from './latency.js';
+import { limitData } from './limit-data.js';
+import { noop } from './noop.js';
+import { resetPeer } from './reset-peer.js';
+import { slicer } from './slicer.js';
+import { slowClose } from './slow-close.js';
+import { timeout } from './timeout.js';
+import type { ToxicDefinition } from './toxic.js';
+
+const definitions: readonly ToxicDefinition[] = [
+  latency,
+  bandwidth,
+  slowClose,
+  timeout,
+  resetPeer,
+  slicer,
+  limitData,
+  noop,
+];
+
+const byType = new Map(definitions.map((d) => [d.type, d]));
+
+/** The definition of toxic type `type`, or undefined when there is none. */
+export function toxicDefinition(type: string): ToxicDefinition | undefined {
+  return byType.get(type);
+}
+
+/** All toxic types, in the order the README lists them. */
+export function toxicDefinitions(): readonly ToxicDefinition[] {
+  return definitions;
+}

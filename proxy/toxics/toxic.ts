@@ -1,0 +1,93 @@
+/**
+ * The toxic contract. A toxic type is a ToxicDefinition: its wire name, its attribute schema (every
+ * attribute with its default, so the wire shape is always complete) and a factory that builds the
+ * Stage applying it to one Link. A Stage sits between two chunks of a stream: it receives chunks
+ * and the end of the stream, and passes them on through its StageContext, now or later, changed or
+ * not. Stages never touch sockets; they ask the context to cut the connection.
+ */
+import type { z } from 'zod';
+import type { Random } from '../random.js';
+
+/** One socket read travelling down a Link; `receivedAt` is when it entered the current stage. */
+export interface Chunk {
+  data: Buffer;
+  receivedAt: number;
+}
+
+/** How a connection is cut: `close` sends FIN after flushing what was written, `reset` sends RST. */
+export type CutMode = 'close' | 'reset';
+
+/** Monotonic time in ms and timers; injected so stages can be tested with a fake clock. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+/** The real clock: performance.now() and Node's timers. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+/** What a stage may do with its link. */
+export interface StageContext {
+  readonly clock: Clock;
+  /** Uniform [0, 1) numbers from the generator of this link and toxic (seeded). */
+  readonly random: Random;
+  /** Passes a chunk to the next stage (or the destination socket). */
+  push(chunk: Chunk): void;
+  /** Passes the end of the stream on (FIN once it reaches the destination). */
+  end(): void;
+  /** Ends the stream here and closes the whole connection once that end reaches the destination. */
+  finish(reason: string): void;
+  /** Cuts the whole connection now; held data is discarded. */
+  cut(mode: CutMode, reason: string): void;
+  /** Reports that the toxic did something worth an event (a flaky trip, a reset). */
+  tripped(detail: string): void;
+}
+
+/** What a stage hands back when it leaves a live link: held chunks (oldest first) and a pending end. */
+export interface Held {
+  chunks: Chunk[];
+  ended: boolean;
+}
+
+/** A toxic applied to one link. */
+export interface Stage {
+  /** Bytes held right now (they count against the link's buffer bound). */
+  readonly held: number;
+  write(chunk: Chunk): void;
+  end(): void;
+  /** Stops the stage: cancels its timers and hands back what it held. */
+  detach(): Held;
+  /** Applies new attributes in place, keeping per-link state. Without it, the stage is replaced. */
+  update?(attributes: object): void;
+}
+
+/** A toxic type: wire name, attribute schema and stage factory. */
+export interface ToxicDefinition<A extends object = object> {
+  readonly type: string;
+  /** One line for the README's fault table and `--help`. */
+  readonly summary: string;
+  readonly attributes: z.ZodType<A>;
+  /** Removing this toxic from a live link closes the connection (Toxiproxy's `timeout`). */
+  readonly closesOnRemove?: boolean;
+  create(attributes: A, ctx: StageContext): Stage;
+}
+
+/** Erases a definition's attribute type so definitions of every type fit one table. */
+export function defineToxic<A extends object>(definition: ToxicDefinition<A>): ToxicDefinition {
+  return definition as unknown as ToxicDefinition;
+}
+
+/** A stage that holds nothing: what it gets, it passes on at once (the base of simple toxics). */
+export function passThrough(ctx: StageContext): Stage {
+  return {
+    held: 0,
+    write: (chunk) => ctx.push(chunk),
+    end: () => ctx.end(),
+    detach: () => ({ chunks: [], ended: false }),
+  };
+}
