@@ -72,7 +72,7 @@ export class Connection implements LinkHost {
   }
 
   random(toxic: Toxic, purpose: string): Random {
-    return deriveRandom(this.#host.seed, this.#host.name, this.id, toxic.stream, toxic.name, purpose);
+    return connectionRandom(this.#host, this.id, toxic, purpose);
   }
 
   tripped(toxic: Toxic, detail: string): void {
@@ -174,6 +174,11 @@ export class Connection implements LinkHost {
     }
     this.#host.closed(this);
   }
+}
+
+/** The seeded generator of connection `id` for `toxic`; `purpose` separates independent draws. */
+export function connectionRandom(host: ConnectionHost, id: number, toxic: Toxic, purpose: string): Random {
+  return deriveRandom(host.seed, host.name, id, toxic.stream, toxic.name, purpose);
 }
 
 /** end() then destroy once written data has flushed (Node's destroySoon, which is undocumented). */

@@ -230,13 +230,21 @@ export class Link {
 
   #newSlot(entry: Entry): Slot {
     const slot = new Slot(this.#sink);
-    slot.stage = entry.toxic.definition.create(entry.toxic.attributes, this.#context(entry, slot));
+    const { definition, attributes, state } = entry.toxic;
+    slot.stage = definition.create(attributes, this.#context(entry, slot), state);
     return slot;
   }
 
   #activate(entry: Entry): void {
     if (this.#closed) return;
-    entry.slot = this.#newSlot(entry);
+    const slot = this.#newSlot(entry);
+    if (this.#closed) {
+      // The new stage cut the connection as it started (drop): nothing to wire.
+      slot.detached = true;
+      slot.stage.detach();
+      return;
+    }
+    entry.slot = slot;
     this.#relink();
   }
 
@@ -261,6 +269,7 @@ export class Link {
     const held = old.stage.detach();
     const slot = this.#newSlot(entry);
     entry.slot = slot;
+    if (this.#closed) return;
     this.#relink();
     for (const chunk of held.chunks) slot.write(chunk);
     if (held.ended && !old.endSent) slot.end();

@@ -11,7 +11,7 @@
  * Toxic changes apply to the stored set and to every live connection at once.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Connection, type ConnectionHost, type Dial } from './connection.js';
+import { Connection, connectionRandom, type ConnectionHost, type Dial } from './connection.js';
 import { FaultlineError } from './errors.js';
 import type { EventBus } from './events.js';
 import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
@@ -208,8 +208,26 @@ export class Proxy implements ConnectionHost {
       return;
     }
     const id = this.#nextId++;
+    if (this.#cutOnAccept(id, client)) return;
     this.#connections.set(id, new Connection(id, client, this.#dial, this));
   };
+
+  /** Cuts a new client at once when a toxic like `drop` is active on it; the upstream is never dialled. */
+  #cutOnAccept(id: number, client: Socket): boolean {
+    const toxic = this.toxicSet
+      .list()
+      .find((t) => t.definition.cutOnAccept && connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
+    if (!toxic?.definition.cutOnAccept) return false;
+    const mode = toxic.definition.cutOnAccept(toxic.attributes);
+    const address = `${client.remoteAddress}:${client.remotePort}`;
+    const reason = `${toxic.type} (${mode})`;
+    this.events.emit({ type: 'connection.opened', proxy: this.name, connection: id, client: address });
+    this.events.emit({ type: 'fault.tripped', proxy: this.name, connection: id, toxic: toxic.name, detail: reason });
+    if (mode === 'reset') client.resetAndDestroy();
+    else client.end(() => client.destroy());
+    this.events.emit({ type: 'connection.closed', proxy: this.name, connection: id, reason, bytes_up: 0, bytes_down: 0 });
+    return true;
+  }
 }
 
 function upstreamDial(upstream: string): Dial | null {

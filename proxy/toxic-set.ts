@@ -20,6 +20,8 @@ export interface Toxic {
   readonly toxicity: number;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly definition: ToxicDefinition;
+  /** State shared by all links of this toxic (see ToxicDefinition.createState); kept on update. */
+  readonly state: object;
 }
 
 /** A toxic as a client asks for it (fields may be missing; they get Toxiproxy's defaults). */
@@ -72,6 +74,7 @@ export function buildToxic(input: ToxicInput, taken: (name: string) => boolean =
     toxicity: parseToxicity(input.toxicity, 1),
     attributes: parseAttributes(definition, {}, input.attributes),
     definition,
+    state: definition.createState?.() ?? {},
   };
 }
 

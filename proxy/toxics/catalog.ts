@@ -1,5 +1,8 @@
 /** Every toxic type faultline knows, by wire name. */
 import { bandwidth } from './bandwidth.js';
+import { blackhole } from './blackhole.js';
+import { drop } from './drop.js';
+import { flaky } from './flaky.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
 import { noop } from './noop.js';
@@ -18,6 +21,9 @@ const definitions: readonly ToxicDefinition[] = [
   slicer,
   limitData,
   noop,
+  drop,
+  blackhole,
+  flaky,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));

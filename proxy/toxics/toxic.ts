@@ -74,7 +74,11 @@ export interface ToxicDefinition<A extends object = object> {
   readonly attributes: z.ZodType<A>;
   /** Removing this toxic from a live link closes the connection (Toxiproxy's `timeout`). */
   readonly closesOnRemove?: boolean;
-  create(attributes: A, ctx: StageContext): Stage;
+  /** A new connection this toxic is active on is cut this way right after accept, never dialled. */
+  cutOnAccept?(attributes: A): CutMode;
+  /** State shared by every link of the toxic (kept across updates), e.g. flaky's burst chain. */
+  createState?(): object;
+  create(attributes: A, ctx: StageContext, state: object): Stage;
 }
 
 /** Erases a definition's attribute type so definitions of every type fit one table. */

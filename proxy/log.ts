@@ -1,0 +1,37 @@
+/** Structured logs (pino): one line per lifecycle event, never per chunk; pretty on a TTY. */
+import { pino, type Level, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { EventBus, FaultlineEvent } from './events.js';
+
+/** Log levels accepted by `--log-level` (Toxiproxy's LOG_LEVEL names plus pino's). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** A pino logger at `level`, pretty-printed when `prettyPrint` (a TTY), JSON lines otherwise. */
+export function createLogger(level: string, prettyPrint: boolean, destination: NodeJS.WritableStream = process.stdout): Logger {
+  const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (!prettyPrint) return pino(options, destination as pino.DestinationStream);
+  return pino(options, pretty({ sync: true, destination, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+}
+
+const levels: Record<FaultlineEvent['type'], Level> = {
+  'proxy.created': 'info',
+  'proxy.updated': 'info',
+  'proxy.deleted': 'info',
+  'proxy.enabled': 'info',
+  'proxy.disabled': 'info',
+  'toxic.added': 'info',
+  'toxic.updated': 'info',
+  'toxic.removed': 'info',
+  'connection.opened': 'debug',
+  'connection.closed': 'debug',
+  'connection.failed': 'warn',
+  'fault.tripped': 'debug',
+};
+
+/** Writes every event of `bus` to `logger`, one line each; returns the unsubscribe function. */
+export function logEvents(bus: EventBus, logger: Logger): () => void {
+  return bus.subscribe((event) => {
+    const { type, at: _at, time: _time, ...fields } = event;
+    logger[levels[type]](fields, type.replace('.', ' '));
+  });
+}

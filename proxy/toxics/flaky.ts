@@ -1,0 +1,86 @@
+/**
+ * flaky: forwards, but each chunk may trip the connection it belongs to. What a trip does is
+ * `action`: `reset` (RST), `close` (FIN) or `blackhole` (the connection stays open, silent in this
+ * stream, until the toxic is changed or removed).
+ *
+ * Trips follow a two-state Gilbert-Elliott chain shared by every connection of the proxy in this
+ * stream (a bad link is bad for everyone crossing it): in the good state a chunk trips with
+ * probability `rate`; each chunk enters a burst with probability `burst_rate`; in a burst every
+ * chunk trips, and a burst lasts `burst_length` chunks on average (it ends with probability
+ * 1 / burst_length per chunk). `burst_rate` 0 (the default) gives independent trips. Draws come
+ * from the seeded generator of each link, so the same seed and traffic trip at the same places.
+ */
+import { z } from 'zod';
+import { integer, probability } from './attributes.js';
+import { BlackholeStage } from './blackhole.js';
+import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+
+const attributes = z.object({
+  rate: probability(0),
+  action: z.enum(['reset', 'close', 'blackhole'], { error: 'must be "reset", "close" or "blackhole"' }).default('reset'),
+  burst_rate: probability(0),
+  burst_length: integer('chunks').refine((n) => n >= 1, { error: 'must be >= 1 (chunks)' }).default(1),
+});
+type Attributes = z.infer<typeof attributes>;
+
+/** The chain state shared by the links of one flaky toxic. */
+interface Chain {
+  inBurst: boolean;
+}
+
+/** Advances the chain by one chunk; true when that chunk trips. */
+export function step(chain: Chain, attrs: Attributes, random: () => number): boolean {
+  if (chain.inBurst) {
+    if (random() < 1 / attrs.burst_length) chain.inBurst = false;
+  } else if (attrs.burst_rate > 0 && random() < attrs.burst_rate) {
+    chain.inBurst = true;
+  }
+  return chain.inBurst || random() < attrs.rate;
+}
+
+class FlakyStage implements Stage {
+  #ctx: StageContext;
+  #attrs: Attributes;
+  #chain: Chain;
+  #silenced: BlackholeStage | undefined;
+
+  constructor(attrs: Attributes, ctx: StageContext, chain: Chain) {
+    this.#attrs = attrs;
+    this.#ctx = ctx;
+    this.#chain = chain;
+  }
+
+  get held(): number {
+    return 0;
+  }
+
+  write(chunk: Chunk): void {
+    if (this.#silenced) return;
+    if (!step(this.#chain, this.#attrs, this.#ctx.random)) {
+      this.#ctx.push(chunk);
+      return;
+    }
+    const { action } = this.#attrs;
+    this.#ctx.tripped(`flaky (${action})`);
+    if (action === 'blackhole') this.#silenced = new BlackholeStage();
+    else this.#ctx.cut(action, `flaky (${action})`);
+  }
+
+  end(): void {
+    if (this.#silenced) this.#silenced.end();
+    else this.#ctx.end();
+  }
+
+  detach(): Held {
+    return this.#silenced ? this.#silenced.detach() : { chunks: [], ended: false };
+  }
+}
+
+/** The `flaky` toxic. */
+export const flaky = defineToxic({
+  type: 'flaky',
+  summary: 'each chunk trips its connection (reset, close or blackhole) with probability rate, optionally in bursts',
+  attributes,
+  createState: (): Chain => ({ inBurst: false }),
+  create: (attrs, ctx, state) => new FlakyStage(attrs, ctx, state as Chain),
+});
