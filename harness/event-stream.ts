@@ -1,0 +1,94 @@
+/**
+ * A client for faultline's `GET /events` (server-sent events): keeps the events it received so the
+ * Controller can time a fault from the moment the proxy applied it. A real Toxiproxy has no such
+ * stream; then `available` stays false and times come from the API's answers.
+ */
+
+/** A proxy event as received (see proxy/events.ts for the kinds). */
+export interface ProxyEvent {
+  type: string;
+  proxy?: string;
+  toxic?: string | { name?: string };
+  /** performance.now() of the proxy's process. */
+  at: number;
+  /** Wall-clock time, ISO 8601. */
+  time: string;
+  [field: string]: unknown;
+}
+
+/** A live subscription to a control API's event stream. */
+export class EventStream {
+  readonly events: ProxyEvent[] = [];
+  #abort = new AbortController();
+  #waiters = new Set<() => void>();
+  #available = false;
+
+  /** Whether the server publishes events (faultline does, Toxiproxy does not). */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** Opens the stream; resolves once it is flowing (or known to be missing). */
+  async open(url: string, headers: Record<string, string> = {}): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/events`, { headers: { accept: 'text/event-stream', ...headers }, signal: this.#abort.signal });
+    } catch {
+      return;
+    }
+    if (!response.ok || !response.body) return;
+    this.#available = true;
+    void this.#read(response.body).catch(() => undefined);
+  }
+
+  /** The first event after index `from` matching `match`, waiting up to `timeoutMs` for it. */
+  async find(from: number, match: (e: ProxyEvent) => boolean, timeoutMs: number): Promise<ProxyEvent | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.slice(from).find(match);
+      if (found || !this.#available) return found;
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.#waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.#waiters.add(done);
+      });
+    }
+  }
+
+  close(): void {
+    this.#abort.abort();
+    this.#available = false;
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart())
+          .join('\n');
+        if (!data) continue;
+        try {
+          this.events.push(JSON.parse(data) as ProxyEvent);
+        } catch {
+          continue;
+        }
+        for (const waiter of [...this.#waiters]) waiter();
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The probe contract: a real client that sends one operation at a time through a proxy and says
+ * what happened. Probes never retry, queue or cache by themselves; client policies (policy.ts)
+ * wrap them, so every attempt is seen and timed.
+ */
+
+/** One operation a probe sends; `id` is unique per operation and is what the upstream's ledger records. */
+export interface Operation {
+  readonly id: string;
+  /** `write` is applied by the upstream (it lands in its ledger); `read` is idempotent. */
+  readonly kind: 'write' | 'read';
+  readonly payload: string;
+  /** The probe gives up on the attempt after this long and reports a timeout. */
+  readonly timeoutMs: number;
+}
+
+/** The result of one attempt, timed on the harness's monotonic clock (performance.now()). */
+export interface Attempt {
+  readonly ok: boolean;
+  /** A short error kind when not ok: `ECONNREFUSED`, `ECONNRESET`, `timeout`, `closed`, `checksum`, `http 502`, … */
+  readonly error?: string;
+  readonly start: number;
+  readonly end: number;
+  /** For reads: the value the upstream returned. */
+  readonly value?: string;
+}
+
+/** A real client through a proxy. */
+export interface Probe {
+  readonly kind: 'tcp' | 'http' | 'mcp';
+  /** A name for reports (e.g. `mcp → 127.0.0.1:8666`). */
+  readonly label: string;
+  /** Connects (and for MCP initialises the session). May fail: the runner records it and goes on. */
+  open(): Promise<void>;
+  /** One attempt of `op`. Never throws: failures are Attempts with ok false. */
+  send(op: Operation): Promise<Attempt>;
+  /**
+   * MCP only: asks `trigger` to make the server push a notification and resolves true if the
+   * client receives it within `timeoutMs` (the server → client stream works), false otherwise.
+   */
+  checkNotifications?(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean>;
+  /** Closes every socket the probe holds. */
+  close(): Promise<void>;
+}
+
+/** A failure a probe names itself (`timeout`, `closed`, `checksum`, `http 502`, …). */
+export class ProbeError extends Error {
+  readonly kind: string;
+
+  constructor(kind: string, message: string = kind) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+const undiciKinds: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'closed',
+  UND_ERR_CLOSED: 'closed',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+};
+
+/**
+ * The short kind of any error a client library throws: a ProbeError's kind, an errno code
+ * (`ECONNREFUSED`, `ECONNRESET`, `EPIPE`), `closed` for a clean end before the reply (Node's
+ * "socket hang up", undici's "other side closed"), `timeout`, or the first words of the message.
+ */
+export function errorKind(err: unknown): string {
+  if (err instanceof ProbeError) return err.kind;
+  if (!(err instanceof Error)) return String(err).slice(0, 60);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (err.message === 'socket hang up') return 'closed';
+  if (typeof code === 'string' && undiciKinds[code]) return undiciKinds[code];
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  if (err.name === 'TimeoutError') return 'timeout';
+  if (err.cause !== undefined) return errorKind(err.cause);
+  return err.message.slice(0, 60);
+}
+
+/** Milliseconds left until `deadline` (a performance.now() value), never negative. */
+export function remaining(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
+}
+
+/** Settles like `promise`, or rejects with a `timeout` ProbeError at `deadline`. */
+export function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeError('timeout')), remaining(deadline));
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

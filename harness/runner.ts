@@ -1,0 +1,197 @@
+/**
+ * Runner: runs one Scenario. It applies the steps through the Controller, drives the probes of
+ * each path through their client policies, records everything on a Timeline, then reads the
+ * upstream's ledger and computes the result. Paths run their requests concurrently when a step
+ * names several; steps run one after another.
+ */
+import type { Controller, Fault } from './controller.js';
+import { leakCheck, resources, type LeakReport } from './leaks.js';
+import { PolicyClient } from './policy.js';
+import type { Probe } from './probes/probe.js';
+import { buildResult, type ScenarioResult } from './result.js';
+import { policySchema, type Policy, type Scenario, type Step } from './scenario.js';
+import { Timeline } from './timeline.js';
+import type { Ledger } from './upstreams/upstream.js';
+
+/** One path of a scenario as the runner drives it: the proxy on it and a fresh probe through it. */
+export interface PathTarget {
+  proxy: string;
+  probe: Probe;
+}
+
+/** What the runner reports while it runs (for live progress). */
+export interface Progress {
+  scenario: string;
+  step: string;
+  ok: number;
+  failed: number;
+}
+
+/** Everything one run needs. */
+export interface RunContext {
+  scenario: Scenario;
+  controller: Controller;
+  paths: Record<string, PathTarget>;
+  /** Policy fields that override the scenario's (e.g. a deliberately broken client). */
+  policy?: Partial<Policy>;
+  /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
+  ledger?: () => Promise<Ledger | undefined>;
+  /** MCP: makes the server push a notification (to check the server → client stream after heals). */
+  notify?: () => Promise<void>;
+  /** How long a notification may take to arrive. */
+  notificationTimeoutMs?: number;
+  /** Unique per run, so request ids never collide in a ledger that outlives runs. */
+  runId: string;
+  seed: string;
+  onProgress?: (progress: Progress) => void;
+}
+
+interface PathState {
+  client: PolicyClient;
+  faulted: boolean;
+  epoch: number;
+  sent: number;
+}
+
+/** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
+export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
+  const { scenario } = ctx;
+  const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
+  const timeline = new Timeline();
+  ctx.controller.use(timeline);
+  const before = resources();
+  const states = new Map<string, PathState>();
+  for (const [name, target] of Object.entries(ctx.paths)) {
+    states.set(name, { client: new PolicyClient(target.probe, policy, timeline, name), faulted: false, epoch: 0, sent: 0 });
+  }
+  const progress: Progress = { scenario: scenario.name, step: 'open', ok: 0, failed: 0 };
+  let error: string | null = null;
+  try {
+    await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+    await runSteps(scenario.steps, ctx, states, timeline, progress);
+    progress.step = 'replay';
+    ctx.onProgress?.(progress);
+    for (const state of states.values()) if (!state.faulted) await state.client.replay();
+  } catch (err) {
+    error = `run stopped: ${(err as Error).message}`;
+  }
+  const ledger = await ctx.ledger?.().catch(() => undefined);
+  await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
+  const leaks: LeakReport | null = scenario.expect.no_leaks ? await leakCheck(before) : null;
+  const counters = { retries: 0, queued: 0, cached: 0 };
+  for (const { client } of states.values()) {
+    counters.retries += client.counters.retries;
+    counters.queued += client.counters.queued;
+    counters.cached += client.counters.cached;
+  }
+  return buildResult({
+    scenario,
+    policy,
+    timeline,
+    counters,
+    ledger,
+    leaks,
+    probe: Object.values(ctx.paths)[0]?.probe.kind ?? 'none',
+    seed: ctx.seed,
+    error,
+  });
+}
+
+async function runSteps(
+  steps: readonly Step[],
+  ctx: RunContext,
+  states: Map<string, PathState>,
+  timeline: Timeline,
+  progress: Progress,
+): Promise<void> {
+  for (const step of steps) {
+    const kind = Object.keys(step)[0] as string;
+    progress.step = kind;
+    ctx.onProgress?.(progress);
+    if ('send' in step) await send(step.send, ctx, states, progress);
+    else if ('wait' in step) await sleep(step.wait);
+    else if ('repeat' in step) {
+      for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress);
+    } else if ('heal' in step) await heal(step.heal.path, ctx, states, timeline);
+    else {
+      const [path, fault] = faultOf(step);
+      await ctx.controller.apply(path, target(ctx, path).proxy, fault);
+      (states.get(path) as PathState).faulted = true;
+    }
+  }
+}
+
+async function send(
+  spec: Extract<Step, { send: unknown }>['send'],
+  ctx: RunContext,
+  states: Map<string, PathState>,
+  progress: Progress,
+): Promise<void> {
+  const { count, paths, kind, interval } =
+    typeof spec === 'number'
+      ? { count: spec, paths: ['primary'], kind: 'write' as const, interval: ctx.scenario.interval_ms }
+      : {
+          count: spec.count,
+          paths: spec.paths ?? [spec.path ?? 'primary'],
+          kind: spec.kind,
+          interval: spec.interval_ms ?? ctx.scenario.interval_ms,
+        };
+  await Promise.all(
+    paths.map(async (path) => {
+      const state = states.get(path) as PathState;
+      for (let i = 0; i < count; i++) {
+        if (i > 0 || state.sent > 0) await sleep(interval);
+        const n = ++state.sent;
+        const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;
+        const payload = kind === 'read' ? (state.client.readTarget ?? id) : `payload of ${id}`;
+        const entry = await state.client.request({ id, kind, payload }, state.faulted, state.epoch);
+        if (entry.outcome === 'ok' || entry.outcome === 'cached') progress.ok++;
+        else progress.failed++;
+        ctx.onProgress?.(progress);
+      }
+    }),
+  );
+}
+
+async function heal(path: string, ctx: RunContext, states: Map<string, PathState>, timeline: Timeline): Promise<void> {
+  await ctx.controller.heal(path, target(ctx, path).proxy);
+  const state = states.get(path) as PathState;
+  state.faulted = false;
+  state.epoch++;
+  const { probe } = target(ctx, path);
+  if (probe.checkNotifications && ctx.notify) {
+    const ok = await probe.checkNotifications(ctx.notify, ctx.notificationTimeoutMs ?? 3000);
+    timeline.add({ type: 'notification', path, at: timeline.now(), ok });
+  }
+}
+
+function faultOf(step: Step): [string, Fault] {
+  if ('partition' in step) {
+    const { path, mode, cut } = step.partition;
+    return [path, { kind: 'partition', mode, cut }];
+  }
+  if ('flaky' in step) {
+    const { path, stream, ...attributes } = step.flaky;
+    return [path, { kind: 'toxic', label: 'flaky', toxic: { name: 'faultline_flaky', type: 'flaky', stream, toxicity: 1, attributes } }];
+  }
+  if ('latency' in step) {
+    const { path, stream, ...attributes } = step.latency;
+    const toxic = { name: `faultline_latency_${stream}`, type: 'latency', stream, toxicity: 1, attributes };
+    return [path, { kind: 'toxic', label: 'latency', toxic }];
+  }
+  if ('toxic' in step) {
+    const { path, name, ...rest } = step.toxic;
+    return [path, { kind: 'toxic', label: `toxic:${rest.type}`, toxic: { name: name ?? `faultline_${rest.type}_${rest.stream}`, ...rest } }];
+  }
+  throw new Error(`not a fault step: ${JSON.stringify(step)}`);
+}
+
+function target(ctx: RunContext, path: string): PathTarget {
+  const found = ctx.paths[path];
+  if (!found) throw new Error(`no target for path "${path}"`);
+  return found;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

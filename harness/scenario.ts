@@ -1,0 +1,235 @@
+/**
+ * Scenarios are data: a YAML or JSON file (or a typed object) naming the client → server paths
+ * it needs, the timed steps to run on them, and the outcome it expects. This file holds the
+ * schema (zod, so every error names the step and field) and the loader.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
+const pathRef = { path: pathName.default('primary') };
+const count = z.number().int().min(1).max(10_000);
+const ms = z.number().int().min(0).max(600_000);
+
+/** The client policy of a probe: how it reacts to a failed attempt. */
+export const policySchema = z
+  .object({
+    /** Attempts per request (1 = fail fast). */
+    attempts: z.number().int().min(1).max(20).default(3),
+    /** Wait before the first retry; doubles after each one. */
+    backoff_ms: ms.default(50),
+    /** How long one attempt may take before the probe gives up (a black hole is only seen through it). */
+    timeout_ms: z.number().int().min(10).max(600_000).default(500),
+    /** Queue writes that failed every attempt and replay them once the path works again. */
+    queue: z.boolean().default(true),
+    /** Answer reads that failed every attempt from the last good answer. */
+    cache: z.boolean().default(true),
+  })
+  .strict();
+
+/** A client policy, complete. */
+export type Policy = z.infer<typeof policySchema>;
+
+const send = z.union([
+  count,
+  z
+    .object({
+      count,
+      paths: z.array(pathName).min(1).optional(),
+      path: pathName.optional(),
+      kind: z.enum(['write', 'read']).default('write'),
+      interval_ms: ms.optional(),
+    })
+    .strict(),
+]);
+
+const STEP_KINDS = ['send', 'partition', 'heal', 'flaky', 'latency', 'toxic', 'wait', 'repeat'] as const;
+
+const stepSchema: z.ZodType<unknown> = z
+  .object({
+    send: send.optional(),
+    partition: z
+      .object({ ...pathRef, mode: z.enum(['drop', 'blackhole', 'refuse']), cut: z.enum(['reset', 'close']).default('reset') })
+      .strict()
+      .optional(),
+    heal: z.object(pathRef).strict().optional(),
+    flaky: z
+      .object({
+        ...pathRef,
+        rate: z.number().min(0).max(1),
+        action: z.enum(['reset', 'close', 'blackhole']).default('reset'),
+        burst_rate: z.number().min(0).max(1).optional(),
+        burst_length: z.number().int().min(1).optional(),
+        stream: z.enum(['upstream', 'downstream']).default('downstream'),
+      })
+      .strict()
+      .optional(),
+    latency: z
+      .object({
+        ...pathRef,
+        latency: ms,
+        jitter: ms.default(0),
+        distribution: z.enum(['uniform', 'normal', 'pareto']).optional(),
+        stream: z.enum(['upstream', 'downstream']).default('downstream'),
+      })
+      .strict()
+      .optional(),
+    toxic: z
+      .object({
+        ...pathRef,
+        type: z.string().min(1),
+        name: z.string().optional(),
+        stream: z.enum(['upstream', 'downstream']).default('downstream'),
+        toxicity: z.number().min(0).max(1).default(1),
+        attributes: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict()
+      .optional(),
+    wait: ms.optional(),
+    repeat: z
+      .object({ times: count, steps: z.lazy(() => z.array(stepSchema).min(1)) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const kinds = Object.keys(step);
+    if (kinds.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `a step has exactly one of: ${STEP_KINDS.join(', ')} (got ${kinds.join(', ') || 'none'})` });
+    }
+  });
+
+/** One step of a scenario. */
+export type Step =
+  | { send: number | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number } }
+  | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' } }
+  | { heal: { path: string } }
+  | {
+      flaky: {
+        path: string;
+        rate: number;
+        action: 'reset' | 'close' | 'blackhole';
+        burst_rate?: number;
+        burst_length?: number;
+        stream: 'upstream' | 'downstream';
+      };
+    }
+  | {
+      latency: {
+        path: string;
+        latency: number;
+        jitter: number;
+        distribution?: 'uniform' | 'normal' | 'pareto';
+        stream: 'upstream' | 'downstream';
+      };
+    }
+  | {
+      toxic: {
+        path: string;
+        type: string;
+        name?: string;
+        stream: 'upstream' | 'downstream';
+        toxicity: number;
+        attributes: Record<string, unknown>;
+      };
+    }
+  | { wait: number }
+  | { repeat: { times: number; steps: Step[] } };
+
+/** The flags a scenario can expect; each is computed from the timeline and the ledgers (see metrics.ts). */
+export const FLAGS = ['connection_lost', 'recovery_success', 'data_lost', 'cascading_failure', 'graceful_degradation'] as const;
+
+/** One of the outcome flags. */
+export type Flag = (typeof FLAGS)[number];
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]{1,64}$/, { error: 'must be snake_case, like "full_connection_loss"' }),
+    type: z.string().min(1).max(64),
+    title: z.string().min(1).max(120),
+    description: z.string().max(2000).default(''),
+    paths: z.array(pathName).min(1).max(8).default(['primary']),
+    steps: z.array(stepSchema).min(1),
+    expect: z
+      .object({
+        connection_lost: z.boolean().optional(),
+        recovery_success: z.boolean().optional(),
+        data_lost: z.boolean().optional(),
+        cascading_failure: z.boolean().optional(),
+        graceful_degradation: z.boolean().optional(),
+        no_leaks: z.boolean().optional(),
+      })
+      .strict(),
+    /** After the last heal, how many requests must succeed for recovery_success. */
+    recovery: z.enum(['all', 'most', 'any']).default('all'),
+    /** graceful_degradation needs at least this share of requests to succeed. */
+    min_success_ratio: z.number().min(0).max(1).default(0.25),
+    /** connection_lost needs at least this many consecutive failed requests. */
+    lost_after: z.number().int().min(1).default(3),
+    /** Pause between requests on a path. */
+    interval_ms: ms.default(20),
+    policy: policySchema.partial().default({}),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => {
+    const known = new Set(scenario.paths);
+    const check = (steps: unknown[], where: (string | number)[]): void => {
+      steps.forEach((step, i) => {
+        const body = Object.values(step as object)[0] as Record<string, unknown> | number;
+        if (typeof body !== 'object' || body === null) return;
+        const refs = [body['path'], ...((body['paths'] as unknown[] | undefined) ?? [])].filter((p) => p !== undefined);
+        for (const ref of refs) {
+          if (!known.has(ref as string)) {
+            ctx.addIssue({ code: 'custom', path: [...where, i], message: `unknown path "${String(ref)}" (paths: ${[...known].join(', ')})` });
+          }
+        }
+        if (Array.isArray(body['steps'])) check(body['steps'] as unknown[], [...where, i, 'repeat', 'steps']);
+      });
+    };
+    check(scenario.steps, ['steps']);
+  });
+
+/** A scenario, validated and complete. */
+export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: Step[] };
+
+/** A scenario file that cannot be used; the message names the file, the step and the field. */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Validates a scenario object; `source` names it in errors (a file name). */
+export function parseScenario(data: unknown, source: string): Scenario {
+  const parsed = scenarioSchema.safeParse(data);
+  if (parsed.success) return parsed.data as Scenario;
+  const lines = parsed.error.issues.slice(0, 5).map((issue) => `  ${describePath(issue.path)}: ${issue.message}`);
+  throw new ScenarioError(`${source}: invalid scenario\n${lines.join('\n')}`);
+}
+
+/** Reads and validates a scenario file (.yaml, .yml or .json). */
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ScenarioError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseScenario(data, file);
+}
+
+function describePath(path: PropertyKey[]): string {
+  if (path.length === 0) return '(scenario)';
+  return path.reduce<string>((out, part, i) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return i === 0 ? String(part) : `${out}.${String(part)}`;
+  }, '');
+}
