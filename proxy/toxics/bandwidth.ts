@@ -21,13 +21,19 @@ class BandwidthStage implements Stage {
   #queue = new ChunkQueue();
   /** When the head piece has been fully "transmitted" and may be passed on. */
   #headReadyAt: number | undefined;
-  #lastReadyAt = 0;
+  /**
+   * When the last piece was passed on. It starts at the stage's creation: chunks handed over by
+   * the stage this one replaces (on update) keep their old `receivedAt`, and the new rate must not
+   * count the time before the update as transmission time already spent (that sent a burst).
+   */
+  #lastReadyAt: number;
   #timer: unknown;
   #ended = false;
 
   constructor(attrs: Attributes, ctx: StageContext) {
     this.#rate = attrs.rate;
     this.#ctx = ctx;
+    this.#lastReadyAt = ctx.clock.now();
   }
 
   get held(): number {

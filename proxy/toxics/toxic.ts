@@ -8,7 +8,11 @@
 import type { z } from 'zod';
 import type { Random } from '../random.js';
 
-/** One socket read travelling down a Link; `receivedAt` is when it entered the current stage. */
+/**
+ * One socket read travelling down a Link. `receivedAt` is when it reached the current stage's
+ * place in the chain: it is reset when a chunk moves on to the next stage, and kept when a stage
+ * is replaced by an update, so time already waited there still counts.
+ */
 export interface Chunk {
   data: Buffer;
   receivedAt: number;

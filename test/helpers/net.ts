@@ -4,6 +4,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Registry, type RegistryOptions } from '../../proxy/registry.js';
 import type { Proxy } from '../../proxy/proxy.js';
 
+/**
+ * How late a timer-driven event may arrive in a timing assertion: on a loaded 2-core machine where
+ * tap runs two test files at once, a process was seen to stall about 70 ms.
+ */
+export const LATE_MS = 100;
+
 /** The subset of a tap test these helpers use. */
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -25,13 +31,14 @@ export async function listen(t: Teardown, server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-/** An echo server that honours half-close (echoes everything, then ends). */
-export function echoServer(t: Teardown): Promise<number> {
+/** An echo server that honours half-close (echoes everything, then ends); `onSocket` sees each accepted socket. */
+export function echoServer(t: Teardown, onSocket: (s: Socket) => void = () => undefined): Promise<number> {
   return listen(
     t,
     createServer({ allowHalfOpen: true }, (s) => {
       s.on('error', () => undefined);
       s.pipe(s);
+      onSocket(s);
     }),
   );
 }
@@ -121,3 +128,88 @@ export async function roundTrip(socket: Socket, data: Buffer | string): Promise<
   await reply;
   return performance.now() - start;
 }
+
+/** How a socket ended ('end', 'close' or the error code) and when (performance.now()). */
+export interface Ending {
+  how: string;
+  at: number;
+}
+
+/** What a socket received and when, recorded from the moment `record` is called. */
+export interface Recording {
+  /** Each 'data' event's bytes, in order. */
+  readonly chunks: Buffer[];
+  /** performance.now() of each 'data' event. */
+  readonly times: number[];
+  /** Bytes received so far. */
+  readonly bytes: number;
+  /** Everything received so far, as one buffer. */
+  data(): Buffer;
+  /** Resolves with the time the `n`-th byte arrived; rejects if the socket ends before. */
+  waitForBytes(n: number): Promise<number>;
+  /** Settles on the first of 'error', 'end' or 'close'. */
+  readonly ended: Promise<Ending>;
+  /** How the socket ended, once it has. */
+  readonly ending: Ending | undefined;
+}
+
+/** Records every 'data' event of `socket` with its arrival time, and how and when it ends. */
+export function record(socket: Socket): Recording {
+  const chunks: Buffer[] = [];
+  const times: number[] = [];
+  let bytes = 0;
+  let ending: Ending | undefined;
+  const waiters: Array<{ n: number; resolve: (at: number) => void; reject: (err: Error) => void }> = [];
+  let settle!: (ending: Ending) => void;
+  const ended = new Promise<Ending>((resolve) => {
+    settle = resolve;
+  });
+  const finish = (how: string): void => {
+    if (ending) return;
+    ending = { how, at: performance.now() };
+    settle(ending);
+    for (const w of waiters.splice(0)) w.reject(new Error(`socket ended (${how}) after ${bytes} of ${w.n} bytes`));
+  };
+  socket.on('data', (c: Buffer) => {
+    const at = performance.now();
+    chunks.push(c);
+    times.push(at);
+    bytes += c.length;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i] as (typeof waiters)[number];
+      if (bytes >= w.n) {
+        waiters.splice(i, 1);
+        w.resolve(at);
+      }
+    }
+  });
+  socket.once('error', (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
+  socket.once('end', () => finish('end'));
+  socket.once('close', () => finish('close'));
+  const arrivalOf = (n: number): number => {
+    let seen = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      seen += (chunks[i] as Buffer).length;
+      if (seen >= n) return times[i] as number;
+    }
+    return performance.now();
+  };
+  return {
+    chunks,
+    times,
+    get bytes() {
+      return bytes;
+    },
+    data: () => Buffer.concat(chunks),
+    waitForBytes: (n) => {
+      if (bytes >= n) return Promise.resolve(arrivalOf(n));
+      if (ending) return Promise.reject(new Error(`socket ended (${ending.how}) after ${bytes} of ${n} bytes`));
+      return new Promise((resolve, reject) => waiters.push({ n, resolve, reject }));
+    },
+    ended,
+    get ending() {
+      return ending;
+    },
+  };
+}
+

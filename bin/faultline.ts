@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/** The `faultline` command: composes the command modules, nothing else. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
+import { exitCodeOf, messageOf } from '../proxy/commands/exit.js';
+import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
+import { serverCommand } from '../proxy/commands/server.js';
+import { toxicCommand } from '../proxy/commands/toxics.js';
+import { normalizeToxiproxyFlags } from '../proxy/commands/toxiproxy-flags.js';
+import { FAULTLINE_VERSION } from '../proxy/version.js';
+
+try {
+  await yargs(normalizeToxiproxyFlags(hideBin(process.argv)))
+    .scriptName('faultline')
+    .version(FAULTLINE_VERSION)
+    .option('url', { type: 'string', default: defaultUrl(), describe: 'control API (env FAULTLINE_URL, TOXIPROXY_URL)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON', global: true })
+    .option('token', { type: 'string', default: process.env['FAULTLINE_TOKEN'], describe: 'API token (env FAULTLINE_TOKEN)', global: true })
+    .command(serverCommand as never)
+    .command(listCommand as never)
+    .command(inspectCommand as never)
+    .command(createCommand as never)
+    .command(toggleCommand as never)
+    .command(deleteCommand as never)
+    .command(toxicCommand as never)
+    .demandCommand(1, 'name a command (faultline --help lists them)')
+    .strict()
+    .fail((message, err) => {
+      throw err ?? new CliError(`${message} (faultline --help shows the usage)`, 2);
+    })
+    .parseAsync();
+} catch (err) {
+  process.stderr.write(`faultline: ${messageOf(err)}\n`);
+  process.exitCode = exitCodeOf(err);
+}

@@ -1,0 +1,68 @@
+/**
+ * `faultline server`: the daemon. Toxiproxy's single-dash flags work too (see toxiproxy-flags.ts),
+ * so a script that starts `toxiproxy-server -host 0.0.0.0 -port 8474` works by renaming the command.
+ */
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../config.js';
+import { createLogger, LOG_LEVELS, logEvents } from '../log.js';
+import { Registry } from '../registry.js';
+import { startServer } from '../server.js';
+import { CliError } from './api-client.js';
+
+interface ServerArgs {
+  host: string;
+  port: number;
+  config?: string;
+  seed?: string;
+  'log-level': string;
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** `faultline server`. */
+export const serverCommand: CommandModule<object, ServerArgs> = {
+  command: 'server',
+  describe: 'Run the proxy server and its control API',
+  builder: (y) =>
+    y
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'API bind address' })
+      .option('port', { type: 'number', default: 8474, describe: 'API port' })
+      .option('config', { type: 'string', describe: 'JSON file of proxies (and their toxics) to create at start-up' })
+      .option('seed', { type: 'string', describe: 'seed of every random decision (toxicity, jitter, flaky)' })
+      .option('log-level', { type: 'string', choices: LOG_LEVELS, default: process.env['LOG_LEVEL'] ?? 'info' })
+      .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
+      .option('runtime-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
+      .check((argv) => {
+        if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new Error('--port must be 0..65535');
+        return true;
+      }) as never,
+  handler: async (argv) => {
+    const logger = createLogger(argv['log-level'], Boolean(process.stdout.isTTY));
+    const registry = new Registry(argv.seed === undefined ? {} : { seed: argv.seed });
+    logEvents(registry.events, logger);
+    if (argv.config !== undefined) {
+      const created = await loadConfig(argv.config, registry);
+      logger.info({ file: argv.config, proxies: created }, 'populated proxies from config');
+    }
+    let server;
+    try {
+      server = await startServer({ host: argv.host, port: argv.port, registry, logger });
+    } catch (err) {
+      await registry.close();
+      throw new CliError(`cannot listen on ${argv.host}:${argv.port}: ${(err as Error).message}`);
+    }
+    if (!isLoopback(argv.host)) {
+      logger.warn({ host: argv.host }, 'the control API is reachable from other machines; anyone who can reach it can change your proxies');
+    }
+    logger.info({ url: server.url, seed: registry.seed }, 'faultline server ready');
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      void server.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+};

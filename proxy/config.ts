@@ -1,0 +1,93 @@
+/**
+ * The `--config` file: a JSON array in the /populate format where each proxy may also carry the
+ * toxics to create with it (Toxiproxy silently ignores those: issues #447, #281). Everything is
+ * validated before anything is created; an error names the file, the entry and the field.
+ * Unlike the API (which ignores unknown fields, as Toxiproxy does), a config file with an unknown
+ * field is rejected: a typo there would otherwise be silently lost.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { FaultlineError } from './errors.js';
+import type { ProxyInput, Registry } from './registry.js';
+import { ToxicSet } from './toxic-set.js';
+import { toxicDefinition } from './toxics/catalog.js';
+
+const toxicEntry = z
+  .object({
+    name: z.string().optional(),
+    type: z.string({ error: 'must be a toxic type name' }),
+    stream: z.string().optional(),
+    toxicity: z.number().optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const proxyEntry = z
+  .object({
+    name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+    listen: z.string({ error: 'must be a host:port string' }).optional(),
+    upstream: z.string({ error: 'must be a host:port string' }).min(1, { error: 'must be a host:port string' }),
+    enabled: z.boolean().optional(),
+    toxics: z.array(toxicEntry).optional(),
+  })
+  .strict();
+
+/** Reads and validates a config file into populate entries; throws ERR_CONFIG naming file, entry and field. */
+export async function readConfig(file: string): Promise<ProxyInput[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw configError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw configError(file, `not valid JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(data)) throw configError(file, 'must be a JSON array of proxies (the /populate format)');
+  const names = new Set<string>();
+  return data.map((raw, i) => {
+    const where = `proxy ${i + 1}${typeof (raw as { name?: unknown })?.name === 'string' ? ` ("${(raw as { name: string }).name}")` : ''}`;
+    const parsed = proxyEntry.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || '(entry)';
+      throw configError(file, `${where}: ${field}: ${issue?.message}`);
+    }
+    const entry = parsed.data;
+    if (names.has(entry.name)) throw configError(file, `${where}: name: "${entry.name}" appears twice`);
+    names.add(entry.name);
+    const trial = new ToxicSet();
+    (entry.toxics ?? []).forEach((toxic, j) => {
+      const unknown = unknownAttributes(toxic.type, toxic.attributes ?? {});
+      if (unknown) throw configError(file, `${where}: toxics[${j}].attributes.${unknown}: unknown attribute of ${toxic.type}`);
+      try {
+        trial.add(toxic);
+      } catch (err) {
+        if (!(err instanceof FaultlineError)) throw err;
+        throw configError(file, `${where}: toxics[${j}]${err.field ? `.${err.field}` : ''}: ${err.message}`);
+      }
+    });
+    return entry;
+  });
+}
+
+/** Loads a config file into `registry`; returns how many proxies were created. */
+export async function loadConfig(file: string, registry: Registry): Promise<number> {
+  const entries = await readConfig(file);
+  const result = await registry.populate(entries);
+  if (result.error) throw configError(file, `proxy "${entries[result.proxies.length]?.name}": ${result.error.message}`);
+  return result.proxies.length;
+}
+
+function unknownAttributes(type: string, attributes: Record<string, unknown>): string | undefined {
+  const schema = toxicDefinition(type)?.attributes as { shape?: Record<string, unknown> } | undefined;
+  if (!schema?.shape) return undefined;
+  return Object.keys(attributes).find((key) => !(key in (schema.shape as object)));
+}
+
+function configError(file: string, message: string): FaultlineError {
+  return new FaultlineError('ERR_CONFIG', `${file}: ${message}`);
+}
