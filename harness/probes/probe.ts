@@ -53,25 +53,16 @@ export class ProbeError extends Error {
   }
 }
 
-const undiciKinds: Readonly<Record<string, string>> = {
-  UND_ERR_SOCKET: 'closed',
-  UND_ERR_CLOSED: 'closed',
-  UND_ERR_CONNECT_TIMEOUT: 'timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'timeout',
-  UND_ERR_BODY_TIMEOUT: 'timeout',
-};
-
 /**
  * The short kind of any error a client library throws: a ProbeError's kind, an errno code
  * (`ECONNREFUSED`, `ECONNRESET`, `EPIPE`), `closed` for a clean end before the reply (Node's
- * "socket hang up", undici's "other side closed"), `timeout`, or the first words of the message.
+ * "socket hang up"), `timeout` (an AbortSignal.timeout), the cause's kind, or the message's start.
  */
 export function errorKind(err: unknown): string {
   if (err instanceof ProbeError) return err.kind;
   if (!(err instanceof Error)) return String(err).slice(0, 60);
   const code = (err as NodeJS.ErrnoException).code;
   if (err.message === 'socket hang up') return 'closed';
-  if (typeof code === 'string' && undiciKinds[code]) return undiciKinds[code];
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   if (err.name === 'TimeoutError') return 'timeout';
   if (err.cause !== undefined) return errorKind(err.cause);
@@ -90,4 +81,23 @@ export function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<
     timer = setTimeout(() => reject(new ProbeError('timeout')), remaining(deadline));
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** `template` with `{id}` and `{payload}` replaced by `op`'s, each passed through `encode`. */
+export function fillTemplate(template: string, op: Operation, encode: (value: string) => string = (v) => v): string {
+  return template.replace(/\{(id|payload)\}/g, (_, key: string) => encode(key === 'id' ? op.id : op.payload));
+}
+
+/** A JSON arguments template: string values anywhere in it may hold `{id}` and `{payload}`. */
+export type ArgsTemplate = Readonly<Record<string, unknown>>;
+
+/** `template` with every string value filled from `op` (see fillTemplate). */
+export function fillArgs(template: ArgsTemplate, op: Operation): Record<string, unknown> {
+  const one = (value: unknown): unknown => {
+    if (typeof value === 'string') return fillTemplate(value, op);
+    if (Array.isArray(value)) return value.map(one);
+    if (value !== null && typeof value === 'object') return fillArgs(value as ArgsTemplate, op);
+    return value;
+  };
+  return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, one(value)]));
 }

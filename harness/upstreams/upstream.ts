@@ -34,7 +34,8 @@ export interface ListenOptions {
 /** The open sockets of a server, so an upstream can count them and close them all. */
 export interface SocketTracker {
   count(): number;
-  destroyAll(): void;
+  /** Destroys every open socket and resolves once all of them have closed. */
+  destroyAll(): Promise<void>;
 }
 
 /** Tracks every socket `server` accepts until it closes. */
@@ -46,8 +47,13 @@ export function trackSockets(server: Server): SocketTracker {
   });
   return {
     count: () => sockets.size,
-    destroyAll: () => {
-      for (const socket of sockets) socket.destroy();
+    destroyAll: async () => {
+      const closing = [...sockets].map((socket) => {
+        const closed = once(socket, 'close');
+        socket.destroy();
+        return closed;
+      });
+      await Promise.all(closing);
     },
   };
 }
@@ -61,8 +67,9 @@ export async function listenOn(server: Server, { host = '127.0.0.1', port = 0 }:
   return host.includes(':') ? `[${host}]:${bound.port}` : `${host}:${bound.port}`;
 }
 
-/** Closes `server` after destroying the sockets it still holds. */
-export function closeServer(server: Server, sockets: SocketTracker): Promise<void> {
-  sockets.destroyAll();
-  return new Promise((resolve) => server.close(() => resolve()));
+/** Stops `server` listening, destroys the sockets it still holds and resolves once all are closed. */
+export async function closeServer(server: Server, sockets: SocketTracker): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await sockets.destroyAll();
+  await closed;
 }

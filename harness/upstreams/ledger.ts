@@ -1,0 +1,81 @@
+/**
+ * The ledger an upstream keeps (id → times applied, plus the last payload for reads) and how it
+ * is served over HTTP (`GET /ledger`, `GET /health`), so a harness on another host can read it.
+ */
+import { get, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Ledger } from './upstream.js';
+
+/** What an upstream applied: how many times per id, and the last payload written under each id. */
+export interface LedgerStore {
+  /** Applies a write of `payload` under `id`; returns how many times `id` has now been applied. */
+  apply(id: string, payload: string): number;
+  /** The last payload written under `id`, if any. */
+  read(id: string): string | undefined;
+  /** A copy of the counts. */
+  snapshot(): Ledger;
+}
+
+/** The JSON shape of `GET /ledger`. */
+export interface LedgerDocument {
+  kind: string;
+  applied: Record<string, number>;
+}
+
+/** An empty in-memory ledger. */
+export function createLedgerStore(): LedgerStore {
+  const counts = new Map<string, number>();
+  const payloads = new Map<string, string>();
+  return {
+    apply(id, payload) {
+      const count = (counts.get(id) ?? 0) + 1;
+      counts.set(id, count);
+      payloads.set(id, payload);
+      return count;
+    },
+    read: (id) => payloads.get(id),
+    snapshot: () => new Map(counts),
+  };
+}
+
+/** Writes `body` as a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Answers `GET /ledger` and `GET /health` from `store`; returns false for any other request. */
+export function serveLedger(req: IncomingMessage, res: ServerResponse, kind: string, store: LedgerStore): boolean {
+  if (req.method !== 'GET') return false;
+  const path = new URL(req.url ?? '/', 'http://upstream').pathname;
+  if (path === '/health') {
+    sendJson(res, 200, { ok: true, kind });
+    return true;
+  }
+  if (path !== '/ledger') return false;
+  const document: LedgerDocument = { kind, applied: Object.fromEntries(store.snapshot()) };
+  sendJson(res, 200, document);
+  return true;
+}
+
+/** Reads a ledger from its `GET /ledger` URL over a fresh connection (no pooled socket stays open). */
+export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+        try {
+          const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LedgerDocument;
+          resolve(new Map(Object.entries(document.applied)));
+        } catch (err) {
+          reject(new Error(`GET ${url}: not a ledger document`, { cause: err }));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
