@@ -2,6 +2,7 @@
 /** The `faultline` command: composes the command modules, nothing else. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { demoCommand } from '../harness/commands/demo.js';
 import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
 import { exitCodeOf, messageOf } from '../proxy/commands/exit.js';
 import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
@@ -24,6 +25,7 @@ try {
     .command(toggleCommand as never)
     .command(deleteCommand as never)
     .command(toxicCommand as never)
+    .command(demoCommand as never)
     .demandCommand(1, 'name a command (faultline --help lists them)')
     .strict()
     .fail((message, err) => {

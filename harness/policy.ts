@@ -10,9 +10,18 @@ import type { Outcome, RequestEntry, Timeline } from './timeline.js';
 
 /** What a request asks for; the policy adds the timeout. */
 export interface Request {
+  /** Unique per request (what the timeline and, for writes, the ledger know it by). */
   readonly id: string;
   readonly kind: 'write' | 'read';
   readonly payload: string;
+  /** For a read: the id of the write to read back. */
+  readonly target?: string;
+}
+
+/** The operation a probe sends for `request`: a read asks for its target's id. */
+function operationOf(request: Request, timeoutMs: number): Operation {
+  const id = request.kind === 'read' && request.target !== undefined ? request.target : request.id;
+  return { id, kind: request.kind, payload: request.payload, timeoutMs };
 }
 
 /** Counters a policy keeps for the report. */
@@ -51,7 +60,7 @@ export class PolicyClient {
   /** Sends a request under the policy and records it; `faulted` and `epoch` describe the path's state. */
   async request(request: Request, faulted: boolean, epoch: number): Promise<RequestEntry> {
     const { attempts: max, backoff_ms: backoff, timeout_ms: timeoutMs } = this.#policy;
-    const op: Operation = { ...request, timeoutMs };
+    const op = operationOf(request, timeoutMs);
     const start = this.#timeline.now();
     const attempts: RequestEntry['attempts'][number][] = [];
     let value: string | undefined;
@@ -94,7 +103,7 @@ export class PolicyClient {
   async replay(): Promise<string[]> {
     while (this.#queue.length > 0) {
       const request = this.#queue[0] as Request;
-      const attempt = await this.#probe.send({ ...request, timeoutMs: this.#policy.timeout_ms });
+      const attempt = await this.#probe.send(operationOf(request, this.#policy.timeout_ms));
       this.counters.retries++;
       this.#timeline.add({
         type: 'replay',
@@ -115,7 +124,7 @@ export class PolicyClient {
   #outcome(request: Request, ok: boolean, value: string | undefined): Outcome {
     if (ok) {
       if (request.kind === 'write') this.#lastWritten = request.id;
-      else if (value !== undefined) this.#cache.set(request.payload, value);
+      else if (value !== undefined && request.target !== undefined) this.#cache.set(request.target, value);
       return 'ok';
     }
     if (request.kind === 'write' && this.#policy.queue) {
@@ -123,7 +132,7 @@ export class PolicyClient {
       this.counters.queued++;
       return 'queued';
     }
-    if (request.kind === 'read' && this.#policy.cache && this.#cache.has(request.payload)) {
+    if (request.kind === 'read' && this.#policy.cache && request.target !== undefined && this.#cache.has(request.target)) {
       this.counters.cached++;
       return 'cached';
     }

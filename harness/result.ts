@@ -52,6 +52,8 @@ export interface ScenarioResult extends Record<Flag, boolean> {
   failed_expectations: string[];
   /** MCP: whether server → client notifications reached the client after every heal (null: not checked). */
   notifications_recovered: boolean | null;
+  /** MCP: heals after which the client library had lost the notification stream and the probe re-opened it. */
+  notification_stream_repairs: number;
   ledger: Reconciliation;
   leaks: LeakReport | null;
   timeline: Entry[];
@@ -105,6 +107,7 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     expected: scenario.expect,
     failed_expectations: failed,
     notifications_recovered: notificationsRecovered,
+    notification_stream_repairs: notifications.filter((n) => n.repaired).length,
     ledger: reconciliation,
     leaks: inputs.leaks,
     timeline: timeline.entries,

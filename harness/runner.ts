@@ -51,6 +51,8 @@ interface PathState {
   faulted: boolean;
   epoch: number;
   sent: number;
+  /** A heal happened; check notifications once the requests after it have run. */
+  checkPending: boolean;
 }
 
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
@@ -62,7 +64,13 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const before = resources();
   const states = new Map<string, PathState>();
   for (const [name, target] of Object.entries(ctx.paths)) {
-    states.set(name, { client: new PolicyClient(target.probe, policy, timeline, name), faulted: false, epoch: 0, sent: 0 });
+    states.set(name, {
+      client: new PolicyClient(target.probe, policy, timeline, name),
+      faulted: false,
+      epoch: 0,
+      sent: 0,
+      checkPending: false,
+    });
   }
   const progress: Progress = { scenario: scenario.name, step: 'open', ok: 0, failed: 0 };
   let error: string | null = null;
@@ -72,6 +80,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     progress.step = 'replay';
     ctx.onProgress?.(progress);
     for (const state of states.values()) if (!state.faulted) await state.client.replay();
+    await checkNotifications(ctx, states, timeline);
   } catch (err) {
     error = `run stopped: ${(err as Error).message}`;
   }
@@ -108,11 +117,13 @@ async function runSteps(
     const kind = Object.keys(step)[0] as string;
     progress.step = kind;
     ctx.onProgress?.(progress);
-    if ('send' in step) await send(step.send, ctx, states, progress);
-    else if ('wait' in step) await sleep(step.wait);
+    if ('send' in step) {
+      await send(step.send, ctx, states, progress);
+      await checkNotifications(ctx, states, timeline);
+    } else if ('wait' in step) await sleep(step.wait);
     else if ('repeat' in step) {
       for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress);
-    } else if ('heal' in step) await heal(step.heal.path, ctx, states, timeline);
+    } else if ('heal' in step) await heal(step.heal.path, ctx, states);
     else {
       const [path, fault] = faultOf(step);
       await ctx.controller.apply(path, target(ctx, path).proxy, fault);
@@ -143,8 +154,9 @@ async function send(
         if (i > 0 || state.sent > 0) await sleep(interval);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;
-        const payload = kind === 'read' ? (state.client.readTarget ?? id) : `payload of ${id}`;
-        const entry = await state.client.request({ id, kind, payload }, state.faulted, state.epoch);
+        const target = kind === 'read' ? state.client.readTarget : undefined;
+        const request = { id, kind, payload: `payload of ${id}`, ...(target === undefined ? {} : { target }) };
+        const entry = await state.client.request(request, state.faulted, state.epoch);
         if (entry.outcome === 'ok' || entry.outcome === 'cached') progress.ok++;
         else progress.failed++;
         ctx.onProgress?.(progress);
@@ -153,16 +165,31 @@ async function send(
   );
 }
 
-async function heal(path: string, ctx: RunContext, states: Map<string, PathState>, timeline: Timeline): Promise<void> {
+async function heal(path: string, ctx: RunContext, states: Map<string, PathState>): Promise<void> {
   await ctx.controller.heal(path, target(ctx, path).proxy);
   const state = states.get(path) as PathState;
   state.faulted = false;
   state.epoch++;
-  const { probe } = target(ctx, path);
-  if (probe.checkNotifications && ctx.notify) {
-    const ok = await probe.checkNotifications(ctx.notify, ctx.notificationTimeoutMs ?? 3000);
-    timeline.add({ type: 'notification', path, at: timeline.now(), ok });
+  state.checkPending = true;
+}
+
+/**
+ * After a heal, once the requests that follow it have run (so the check does not delay them and
+ * recovery times stay honest): does a notification pushed by the server reach the client?
+ */
+async function checkNotifications(ctx: RunContext, states: Map<string, PathState>, timeline: Timeline): Promise<void> {
+  for (const [path, state] of states) {
+    const { probe } = target(ctx, path);
+    if (!state.checkPending || state.faulted || !probe.checkNotifications || !ctx.notify) continue;
+    state.checkPending = false;
+    const before = repairs(probe);
+    const ok = await probe.checkNotifications(ctx.notify, ctx.notificationTimeoutMs ?? 3000).catch(() => false);
+    timeline.add({ type: 'notification', path, at: timeline.now(), ok, repaired: repairs(probe) > before });
   }
+}
+
+function repairs(probe: Probe): number {
+  return (probe.recoveries?.reopened ?? 0) + (probe.recoveries?.replaced ?? 0);
 }
 
 function faultOf(step: Step): [string, Fault] {

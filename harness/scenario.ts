@@ -25,6 +25,8 @@ export const policySchema = z
     queue: z.boolean().default(true),
     /** Answer reads that failed every attempt from the last good answer. */
     cache: z.boolean().default(true),
+    /** MCP: re-open the notification stream when the SDK has given up on it (false: the SDK alone). */
+    repair_stream: z.boolean().default(true),
   })
   .strict();
 

@@ -56,6 +56,8 @@ export interface NotificationEntry {
   readonly path: string;
   readonly at: number;
   readonly ok: boolean;
+  /** The client library had lost the stream and the probe had to re-open it (or open a new session). */
+  readonly repaired: boolean;
 }
 
 /** Anything on a timeline. */

@@ -6,6 +6,7 @@
  * and `{payload}` as they are in bodies); 2xx is ok, anything else `http <status>`; the request is
  * aborted at op.timeoutMs.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
@@ -30,6 +31,9 @@ export function agentFetch(agent: HttpAgent): Fetch {
       const signal = init.signal;
       const abort = (): void => void req.destroy(signal?.reason ?? new Error('aborted'));
       if (signal?.aborted) abort();
+      // The SDK passes one signal for every request of a transport; requests stuck in a black hole
+      // keep their listener until they end, so more than Node's default 10 is expected, not a leak.
+      if (signal) setMaxListeners(0, signal);
       signal?.addEventListener('abort', abort, { once: true });
       req.on('error', (err) => {
         signal?.removeEventListener('abort', abort);

@@ -42,6 +42,8 @@ export interface McpProbeOptions {
   /** The tool and arguments of a read; default `read {id}`. */
   readonly read?: ToolCall;
   readonly reconnection?: StreamableHTTPReconnectionOptions;
+  /** Re-open a stream the SDK gave up on (default true). False shows what the SDK alone does. */
+  readonly repairStream?: boolean;
 }
 
 type Signal = 'change' | 'notification';
@@ -120,8 +122,10 @@ export class McpProbe implements Probe {
   #session: Session | undefined;
   #retired = new Set<Session>();
   #recoveries = { reopened: 0, replaced: 0 };
+  #repair: boolean;
 
   constructor(options: McpProbeOptions) {
+    this.#repair = options.repairStream ?? true;
     const url = new URL(options.url);
     this.label = options.label ?? `mcp → ${url.host}`;
     this.#calls = { write: options.write ?? defaultCalls.write, read: options.read ?? defaultCalls.read };
@@ -156,7 +160,7 @@ export class McpProbe implements Probe {
       const params = { name: tool, arguments: fillArgs(args, op) };
       const result = await session.client.callTool(params, undefined, { timeout: remaining(deadline) });
       const end = performance.now();
-      if (session.stream === 'lost') void this.#reopen(session);
+      if (session.stream === 'lost' && this.#repair) void this.#reopen(session);
       const text = (result.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text ?? '';
       if (result.isError) return { ok: false, error: `tool error: ${text.slice(0, 60)}`, start, end };
       return op.kind === 'write' ? { ok: true, start, end } : { ok: true, start, end, value: text };
@@ -209,7 +213,7 @@ export class McpProbe implements Probe {
   async #recover(deadline: number): Promise<Session> {
     let session = this.#session;
     await session?.settle(deadline, ['none', 'opening', 'retrying']);
-    if (session?.stream === 'lost') await withDeadline(this.#reopen(session), deadline).catch(() => undefined);
+    if (session?.stream === 'lost' && this.#repair) await withDeadline(this.#reopen(session), deadline).catch(() => undefined);
     if (!session || session.gone) {
       session = await this.#connect(deadline);
       await session.settle(deadline);

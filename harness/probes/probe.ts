@@ -39,6 +39,8 @@ export interface Probe {
    * client receives it within `timeoutMs` (the server → client stream works), false otherwise.
    */
   checkNotifications?(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean>;
+  /** MCP only: what the probe did that the client library would not (lost streams re-opened, sessions replaced). */
+  readonly recoveries?: { readonly reopened: number; readonly replaced: number };
   /** Closes every socket the probe holds. */
   close(): Promise<void>;
 }

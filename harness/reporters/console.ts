@@ -10,6 +10,7 @@ export function consoleSummary(results: readonly ScenarioResult[], target: numbe
   const graceful = results.filter((r) => r.graceful_degradation).length;
   const rate = results.length ? (passed / results.length) * 100 : 0;
   const met = targetMet(results, target);
+  const mixed = new Set(results.map((r) => r.probe)).size > 1;
   const lines = [
     '=== Network Partition Test Summary ===',
     '',
@@ -20,7 +21,7 @@ export function consoleSummary(results: readonly ScenarioResult[], target: numbe
     '',
     'Test Results:',
     ...results.map(
-      (r) => `  ${r.passed ? '✓ PASS' : '✗ FAIL'} - ${r.test_name} (${r.duration_ms.toFixed(2)}ms) - ${r.title}`,
+      (r) => `  ${r.passed ? '✓ PASS' : '✗ FAIL'} - ${r.test_name} (${r.duration_ms.toFixed(2)}ms) - ${r.title}${mixed ? ` [${r.probe}]` : ''}`,
     ),
     '',
     `Target (${Math.round(target * 100)}% graceful handling): ${met ? '✓ MET' : '✗ NOT MET'}`,
@@ -55,7 +56,8 @@ export function consoleDetails(results: readonly ScenarioResult[]): string {
         const ledger = r.ledger.checked
           ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${r.ledger.lost.length + r.ledger.undelivered_queued.length} lost`
           : 'ledger: not checked';
-        const notes = r.notifications_recovered === null ? '' : `, notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}`;
+        const repaired = r.notification_stream_repairs ? ` (SDK lost the stream ${r.notification_stream_repairs}×, probe re-opened it)` : '';
+        const notes = r.notifications_recovered === null ? '' : `, notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}${repaired}`;
         return `  ${r.test_name} [${r.probe}]: detect ${fmt(m.detection_time_ms)}${bound}, recover ${fmt(m.recovery_time_ms)}, ${m.successful_requests}/${m.total_requests} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`;
       })
       .join('\n') + '\n'

@@ -1,0 +1,74 @@
+/**
+ * `faultline demo` (what `npm start` runs): a faultline server and the demo upstreams in this
+ * process on free loopback ports, then the six built-in scenarios through real sockets, with the
+ * MCP probe (or `--probe all` for tcp, http and mcp). Nothing to configure.
+ */
+import type { CommandModule } from 'yargs';
+import { startServer } from '../../proxy/server.js';
+import { runScenarios, type ProbeKind, type UpstreamTarget } from '../run-scenarios.js';
+import type { ScenarioResult } from '../result.js';
+import { startEchoUpstream } from '../upstreams/echo.js';
+import { startHttpUpstream } from '../upstreams/http.js';
+import { startMcpUpstream } from '../upstreams/mcp.js';
+import type { Upstream } from '../upstreams/upstream.js';
+import { outputOptions, report, type OutputArgs } from './output.js';
+
+interface DemoArgs extends OutputArgs {
+  probe: 'mcp' | 'http' | 'tcp' | 'all';
+  seed: string;
+}
+
+async function startUpstream(kind: 'mcp' | 'http' | 'tcp'): Promise<Upstream> {
+  if (kind === 'mcp') return startMcpUpstream();
+  if (kind === 'http') return startHttpUpstream();
+  return startEchoUpstream();
+}
+
+/** `faultline demo`. */
+export const demoCommand: CommandModule<object, DemoArgs> = {
+  command: 'demo',
+  describe: 'Run the six built-in scenarios against an in-process proxy and demo upstreams',
+  builder: (y) =>
+    outputOptions(y)
+      .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
+      .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
+  handler: async (argv) => {
+    const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
+    const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
+    const results: ScenarioResult[] = [];
+    try {
+      for (const kind of kinds) {
+        const upstream = await startUpstream(kind);
+        try {
+          const target: UpstreamTarget = {
+            address: upstream.address,
+            ledger: async () => upstream.ledger(),
+            ...(upstream.notify ? { notify: () => (upstream.notify as () => Promise<void>)() } : {}),
+          };
+          results.push(
+            ...(await runScenarios({
+              proxyUrl: server.url,
+              probe: kind as ProbeKind,
+              upstream: target,
+              seed: argv.seed,
+              sameProcess: true,
+              ...progressHooks(argv),
+            })),
+          );
+        } finally {
+          await upstream.close();
+        }
+      }
+    } finally {
+      await server.close();
+    }
+    process.exitCode = await report(results, argv);
+  },
+};
+
+function progressHooks(argv: OutputArgs): { onResult?: (r: ScenarioResult) => void } {
+  if (argv.quiet) return {};
+  return {
+    onResult: (r) => process.stderr.write(`${r.passed ? '✓' : '✗'} ${r.test_name} [${r.probe}] ${r.duration_ms.toFixed(0)}ms\n`),
+  };
+}

@@ -1,0 +1,34 @@
+/** The output options shared by `run` and `demo`, and what they do with the results. */
+import type { Argv } from 'yargs';
+import { consoleDetails, consoleSummary, targetMet } from '../reporters/console.js';
+import { DEFAULT_OUT_DIR, writeResults } from '../reporters/json.js';
+import type { ScenarioResult } from '../result.js';
+
+/** The output flags. */
+export interface OutputArgs {
+  'out-dir': string;
+  target: number;
+  quiet: boolean;
+}
+
+/** Declares the output flags on a command. */
+export function outputOptions<T>(y: Argv<T>) {
+  return y
+    .option('out-dir', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'where the JSON results file goes' })
+    .option('target', { type: 'number', default: 0.85, describe: 'share of scenarios that must degrade gracefully (0..1)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'only the summary' })
+    .check((argv) => {
+      const target = Number(argv['target']);
+      if (!(target >= 0 && target <= 1)) throw new Error('--target must be between 0 and 1 (e.g. 0.85)');
+      return true;
+    });
+}
+
+/** Prints the summary, writes the JSON file; returns the exit code (0: target met, 1: not). */
+export async function report(results: readonly ScenarioResult[], argv: OutputArgs): Promise<number> {
+  process.stdout.write('\n' + consoleSummary(results, argv.target));
+  if (!argv.quiet) process.stdout.write('\nPer scenario:\n' + consoleDetails(results));
+  const file = await writeResults(results, argv['out-dir']);
+  process.stdout.write(`\nResults: ${file}\n`);
+  return targetMet(results, argv.target) ? 0 : 1;
+}

@@ -1,0 +1,125 @@
+/**
+ * runScenarios: runs scenarios against a proxy server from code (what `faultline run` and
+ * `faultline demo` call, and what test suites import from `faultline/harness`). For each scenario
+ * and path it creates a fresh proxy in front of the upstream, points a new probe at it, runs the
+ * scenario and deletes the proxies again.
+ */
+import { randomBytes } from 'node:crypto';
+import { builtinScenarios } from './builtins.js';
+import { Controller } from './controller.js';
+import { HttpProbe, type HttpRequestTemplate } from './probes/http.js';
+import { McpProbe, type ToolCall } from './probes/mcp.js';
+import type { Probe } from './probes/probe.js';
+import { ConnectProbe, TcpProbe } from './probes/tcp.js';
+import type { ScenarioResult } from './result.js';
+import { runScenario, type PathTarget, type Progress } from './runner.js';
+import { policySchema, type Policy, type Scenario } from './scenario.js';
+import type { Ledger } from './upstreams/upstream.js';
+
+/** The kinds of probe. `connect` is the tcp probe for services that do not speak faultline's frames. */
+export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp';
+
+/** The service the probes reach through the proxy. */
+export interface UpstreamTarget {
+  /** `host:port` as the proxy server dials it (a service name in docker-compose). */
+  address: string;
+  /** Reads the service's ledger; leave out for a service without one (data loss then rests on the client's side). */
+  ledger?: () => Promise<Ledger>;
+  /** MCP: makes the server push a notification to its sessions. */
+  notify?: () => Promise<void>;
+  /** HTTP: the path of the MCP endpoint (default `/mcp`). */
+  mcpPath?: string;
+  /** MCP: the tools to call (default faultline's demo tools `record` and `read`). */
+  mcpWrite?: ToolCall;
+  mcpRead?: ToolCall;
+  /** HTTP: the requests to send (default faultline's demo `POST /ops/{id}`, `GET /ops/{id}`). */
+  httpWrite?: HttpRequestTemplate;
+  httpRead?: HttpRequestTemplate;
+}
+
+/** Options of runScenarios. */
+export interface RunScenariosOptions {
+  /** The control API of a faultline (or Toxiproxy) server. */
+  proxyUrl: string;
+  probe: ProbeKind;
+  upstream: UpstreamTarget;
+  /** Scenarios to run; default the six built-ins. */
+  scenarios?: Scenario[];
+  /** Overrides of every scenario's client policy (e.g. `{attempts: 1, queue: false}`: a fail-fast client). */
+  policy?: Partial<Policy>;
+  /** Recorded in the results; the server's own `--seed` decides the fault draws. */
+  seed?: string;
+  /** Host the proxies listen on (default 127.0.0.1; `0.0.0.0` when the harness runs on another host). */
+  listenHost?: string;
+  /** Host the probes connect to (default: the proxy server's host). */
+  probeHost?: string;
+  /** The proxy server runs in this process (its event times share our clock). */
+  sameProcess?: boolean;
+  onProgress?: (progress: Progress) => void;
+  onResult?: (result: ScenarioResult) => void;
+}
+
+/** Runs the scenarios one after another and returns their results. */
+export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
+  const scenarios = options.scenarios ?? (await builtinScenarios());
+  const controller = new Controller(options.proxyUrl, { sameClock: options.sameProcess ?? false });
+  await controller.connect();
+  const runId = randomBytes(3).toString('hex');
+  const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');
+  const results: ScenarioResult[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const paths: Record<string, PathTarget> = {};
+      for (const path of scenario.paths) {
+        const proxy = `faultline_${options.probe}_${scenario.name}_${path}`.slice(0, 64);
+        const listen = await controller.ensureProxy(proxy, options.upstream.address, `${options.listenHost ?? '127.0.0.1'}:0`);
+        const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
+        const { repair_stream } = policySchema.parse({ ...scenario.policy, ...options.policy });
+        paths[path] = { proxy, probe: makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream) };
+      }
+      const result = await runScenario({
+        scenario,
+        controller,
+        paths,
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.upstream.ledger ? { ledger: options.upstream.ledger } : {}),
+        ...(options.upstream.notify ? { notify: options.upstream.notify } : {}),
+        runId,
+        seed: options.seed ?? 'unset',
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      for (const { proxy } of Object.values(paths)) await controller.removeProxy(proxy).catch(() => undefined);
+      results.push(result);
+      options.onResult?.(result);
+    }
+  } finally {
+    controller.close();
+  }
+  return results;
+}
+
+function makeProbe(kind: ProbeKind, host: string, port: number, upstream: UpstreamTarget, path: string, repairStream: boolean): Probe {
+  const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const label = `${kind} ${path} → ${hostPort}`;
+  switch (kind) {
+    case 'tcp':
+      return new TcpProbe({ host, port, label });
+    case 'connect':
+      return new ConnectProbe({ host, port, label });
+    case 'http':
+      return new HttpProbe({
+        url: `http://${hostPort}`,
+        label,
+        ...(upstream.httpWrite ? { write: upstream.httpWrite } : {}),
+        ...(upstream.httpRead ? { read: upstream.httpRead } : {}),
+      });
+    case 'mcp':
+      return new McpProbe({
+        url: `http://${hostPort}${upstream.mcpPath ?? '/mcp'}`,
+        label,
+        repairStream,
+        ...(upstream.mcpWrite ? { write: upstream.mcpWrite } : {}),
+        ...(upstream.mcpRead ? { read: upstream.mcpRead } : {}),
+      });
+  }
+}
