@@ -3,6 +3,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { demoCommand } from '../harness/commands/demo.js';
+import { runCommand } from '../harness/commands/run.js';
+import { upstreamCommand } from '../harness/commands/upstream.js';
 import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
 import { exitCodeOf, messageOf } from '../proxy/commands/exit.js';
 import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
@@ -25,7 +27,9 @@ try {
     .command(toggleCommand as never)
     .command(deleteCommand as never)
     .command(toxicCommand as never)
+    .command(runCommand as never)
     .command(demoCommand as never)
+    .command(upstreamCommand as never)
     .demandCommand(1, 'name a command (faultline --help lists them)')
     .strict()
     .fail((message, err) => {

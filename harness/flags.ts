@@ -6,8 +6,8 @@
  * - recovery_success: on every path that saw a failure, the requests after its last heal meet the
  *   scenario's `recovery` rule (all / most = more than half / any succeed); with no request after
  *   a heal, at least one request succeeded after the first failure.
- * - data_lost: an acknowledged write is missing from the ledger, or a write the client queued
- *   was never delivered.
+ * - data_lost: a write did not reach the server: acknowledged yet missing from the ledger, queued
+ *   by the client and never delivered, or given up by the client (failed and never applied).
  * - cascading_failure: a request failed on a path that had no fault at the time (and no heal in
  *   the second before it): the failure spread beyond where it was injected.
  * - graceful_degradation: at least `min_success_ratio` of requests were served (succeeded, or

@@ -1,7 +1,9 @@
 /**
  * Reconciles what the client saw with what the server applied (its ledger), per write:
- * acknowledged, applied-but-unacknowledged, failed-and-not-applied, duplicated, and the two kinds
- * of loss: acknowledged yet missing from the ledger, or queued and never delivered.
+ * acknowledged, applied-but-unacknowledged, failed-and-not-applied, duplicated. The harness plays
+ * the application, and the application wants every write it makes to reach the server; so data is
+ * lost when a write is acknowledged yet missing from the ledger, when a write the client queued was
+ * never delivered, or when the client gave a write up (it failed and was never applied).
  */
 import type { Ledger } from './upstreams/upstream.js';
 import type { Timeline } from './timeline.js';
@@ -18,6 +20,11 @@ export interface Reconciliation {
   lost: string[];
   /** Queued by the client during a fault and never delivered. */
   undelivered_queued: string[];
+}
+
+/** The ids of every write that did not reach the server (see the file comment). */
+export function lostWrites(r: Reconciliation): string[] {
+  return [...r.lost, ...r.undelivered_queued, ...r.failed_not_applied].sort();
 }
 
 /** Reconciles the writes on `timeline` against `ledger` (undefined: no ledger to check). */
@@ -40,11 +47,12 @@ export function reconcile(timeline: Timeline, ledger: Ledger | undefined): Recon
   const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
   const all = [...writes];
   if (!ledger) {
+    // Only the client's side is known: a write it never saw acknowledged may or may not have landed.
     return {
       checked: false,
       acknowledged: acked.size,
       applied_unacknowledged: [],
-      failed_not_applied: [],
+      failed_not_applied: sorted(all.filter((id) => !acked.has(id) && !queued.has(id))),
       duplicated: [],
       lost: [],
       undelivered_queued: sorted(queued),
@@ -61,7 +69,7 @@ export function reconcile(timeline: Timeline, ledger: Ledger | undefined): Recon
   };
 }
 
-/** Data is lost when an acknowledged write is missing or a queued one was never delivered. */
+/** Data is lost when any write did not reach the server: acknowledged and missing, queued and undelivered, or given up. */
 export function dataLost(reconciliation: Reconciliation): boolean {
-  return reconciliation.lost.length > 0 || reconciliation.undelivered_queued.length > 0;
+  return lostWrites(reconciliation).length > 0;
 }

@@ -2,6 +2,7 @@
  * The console summary, in the shape of the partition-test plan:
  * totals, one line per test, the graceful-handling target, and the detailed counts.
  */
+import { lostWrites } from '../reconcile.js';
 import type { ScenarioResult } from '../result.js';
 
 /** The summary text for `results`; the target is met when at least `target` of them degraded gracefully. */
@@ -54,7 +55,7 @@ export function consoleDetails(results: readonly ScenarioResult[]): string {
         const m = r.metrics;
         const bound = m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : '';
         const ledger = r.ledger.checked
-          ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${r.ledger.lost.length + r.ledger.undelivered_queued.length} lost`
+          ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${lostWrites(r.ledger).length} lost`
           : 'ledger: not checked';
         const repaired = r.notification_stream_repairs ? ` (SDK lost the stream ${r.notification_stream_repairs}×, probe re-opened it)` : '';
         const notes = r.notifications_recovered === null ? '' : `, notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}${repaired}`;
