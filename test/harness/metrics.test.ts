@@ -133,6 +133,17 @@ t.test('reconcile sorts every write into its outcome against the ledger', async 
   const unchecked = reconcile(tl, undefined);
   t.equal(unchecked.checked, false);
   t.same(unchecked.undelivered_queued, ['primary-5'], 'without a ledger only the client side is known');
+  t.same(unchecked.failed_not_applied, ['primary-3', 'primary-6'], 'writes never acknowledged count as given up');
+});
+
+t.test('a write the client gave up is lost data; a failed write that was applied is not', async (t) => {
+  const tl = timeline(['.x']);
+  t.equal(computeFlags(tl, scenario(), policy, reconcile(tl, new Map([['primary-1', 1]]))).data_lost, true, 'primary-2 never arrived');
+  const applied = new Map([
+    ['primary-1', 1],
+    ['primary-2', 1],
+  ]);
+  t.equal(computeFlags(tl, scenario(), policy, reconcile(tl, applied)).data_lost, false, 'primary-2 was applied, only unacknowledged');
 });
 
 t.test('phases split latency and throughput before, during and after the fault', async (t) => {
