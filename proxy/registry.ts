@@ -175,7 +175,9 @@ export class Registry {
       }
     });
     const proxy = new Proxy(name, input.listen ?? '', input.upstream as string, this.#options);
-    for (const toxic of toxics) proxy.addToxic(toxic);
+    // No connection exists yet: the toxics go straight into the set, with no per-toxic events for a
+    // proxy that may still fail to listen (proxy.created reports them).
+    for (const toxic of toxics) proxy.toxicSet.add(toxic);
     if (input.enabled ?? true) await proxy.start();
     this.#proxies.set(name, proxy);
     this.events.emit({ type: 'proxy.created', ...summary(proxy) });

@@ -1,0 +1,70 @@
+/**
+ * The control API: a fastify app speaking Toxiproxy 2.12's HTTP API over a Registry. Bodies are
+ * taken raw whatever their Content-Type (Toxiproxy never looks at it) and decoded by the routes;
+ * every error leaves through one handler that maps FaultlineError codes to statuses.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { isFaultlineError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Registry } from '../registry.js';
+import { installFallbacks } from './fallback.js';
+import { installGuard } from './guard.js';
+import { createMetrics } from './metrics.js';
+import { sendError, sendText } from './reply.js';
+import { adminRoutes } from './routes-admin.js';
+import { populateRoute } from './routes-populate.js';
+import { proxyRoutes } from './routes-proxies.js';
+import { toxicRoutes } from './routes-toxics.js';
+import { statusOf } from './status.js';
+
+/** Largest request body accepted; bigger ones get 413. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Settings of the API; all optional. */
+export interface ApiOptions {
+  logger?: Logger;
+  bodyLimit?: number;
+}
+
+/** Builds (but does not start) the control API over `registry`. */
+export async function buildApi(registry: Registry, options: ApiOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? silentLogger;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: 65_535 },
+    // A malformed escape (`/proxies/%zz`): Go's server answers this before any handler runs.
+    frameworkErrors: (_err, _request, reply) => {
+      sendText(reply, 400, '400 Bad Request');
+    },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isFaultlineError(err)) return sendError(reply, statusOf(err.code), err.message);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, `request body too large (limit ${bodyLimit} bytes)`);
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) logger.error({ err, method: request.method, url: request.url }, 'API request failed');
+    return sendError(reply, status, err.message);
+  });
+
+  installFallbacks(app);
+
+  const metrics = createMetrics(registry);
+  app.addHook('onClose', async () => metrics.close());
+
+  await app.register(async (api) => {
+    installGuard(api);
+    proxyRoutes(api, registry);
+    toxicRoutes(api, registry);
+    populateRoute(api, registry);
+    adminRoutes(api, registry, metrics);
+  });
+  return app;
+}

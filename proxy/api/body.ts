@@ -1,0 +1,152 @@
+/**
+ * Request bodies read the way Toxiproxy's Go decoder reads them: only the first JSON value counts
+ * (trailing bytes are ignored), an empty body is `EOF`, field names match case-insensitively,
+ * unknown fields are ignored and `null` means "absent". The schemas are exported so the config
+ * file loader validates exactly what the API validates.
+ */
+import { z } from 'zod';
+import { FaultlineError } from '../errors.js';
+import type { ProxyInput, ProxyPatch } from '../registry.js';
+import type { ToxicInput, ToxicPatch } from '../toxic-set.js';
+import { toxicDefinition } from '../toxics/catalog.js';
+
+const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'] as const;
+const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
+const PATCH_FIELDS = ['toxicity', 'attributes'] as const;
+
+/** Parses the first JSON value of `body`; throws ERR_BAD_BODY with Toxiproxy's `bad request body:` prefix. */
+export function decodeJson(body: Buffer | string | undefined): unknown {
+  const text = typeof body === 'string' ? body : (body?.toString('utf8') ?? '');
+  if (text.trim() === '') throw badBody('EOF');
+  try {
+    return JSON.parse(firstValue(text));
+  } catch (err) {
+    throw badBody((err as Error).message);
+  }
+}
+
+/**
+ * Keeps the fields of `value` that name one of `fields`, ignoring case (the last one wins), and
+ * drops nulls (Go leaves a field at its default for null). A null body counts as `{}`.
+ */
+export function foldFields(value: unknown, fields: readonly string[]): unknown {
+  if (value === null) return {};
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const name = fields.find((f) => f.toLowerCase() === key.toLowerCase());
+    if (name !== undefined && field !== null) out[name] = field;
+  }
+  return out;
+}
+
+/** Renames attribute keys of a `type` toxic to their canonical case; unknown keys pass through. */
+export function foldAttributes(type: unknown, attributes: unknown): unknown {
+  const definition = typeof type === 'string' ? toxicDefinition(type) : undefined;
+  if (!definition || !(definition.attributes instanceof z.ZodObject) || !isPlainObject(attributes)) return attributes;
+  const known = Object.keys(definition.attributes.shape);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    out[known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? key] = value;
+  }
+  return out;
+}
+
+const attributes = z.record(z.string(), z.unknown());
+
+/** A new toxic: `{name, type, stream, toxicity, attributes}`, every field optional. */
+export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
+  (value) => {
+    const folded = foldFields(value, TOXIC_FIELDS);
+    if (!isPlainObject(folded)) return folded;
+    return { ...folded, attributes: foldAttributes(folded['type'], folded['attributes']) };
+  },
+  z.object({
+    name: z.string().optional(),
+    type: z.string().optional(),
+    stream: z.string().optional(),
+    toxicity: z.number().optional(),
+    attributes: attributes.optional(),
+  }),
+);
+
+/** A toxic update: only `toxicity` and `attributes` are read (attribute names folded per toxic type). */
+export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
+  return z.preprocess(
+    (value) => {
+      const folded = foldFields(value, PATCH_FIELDS);
+      if (!isPlainObject(folded)) return folded;
+      return { ...folded, attributes: foldAttributes(type, folded['attributes']) };
+    },
+    z.object({ toxicity: z.number().optional(), attributes: attributes.optional() }),
+  );
+}
+
+const proxyFields = {
+  name: z.string().optional(),
+  listen: z.string().optional(),
+  upstream: z.string().optional(),
+  enabled: z.boolean().optional(),
+};
+
+/** A new proxy, with optional `toxics` created before it listens (our extension of `POST /proxies`). */
+export const proxyInputSchema: z.ZodType<ProxyInput> = z.preprocess(
+  (value) => foldFields(value, [...PROXY_FIELDS, 'toxics']),
+  z.object({ ...proxyFields, toxics: z.array(toxicInputSchema).optional() }),
+);
+
+/** One entry of `POST /populate` or of a Toxiproxy config file: `toxics` is ignored, as Toxiproxy does. */
+export const populateEntrySchema: z.ZodType<ProxyInput> = z.preprocess(
+  (value) => foldFields(value, PROXY_FIELDS),
+  z.object(proxyFields),
+);
+
+/** The body of `POST /populate`: an array of proxies (an object is a decode error). */
+export const populateSchema: z.ZodType<ProxyInput[]> = z.array(populateEntrySchema);
+
+/** A proxy update: `listen`, `upstream`, `enabled`; `name` and `toxics` are ignored. */
+export const proxyPatchSchema: z.ZodType<ProxyPatch> = z.preprocess(
+  (value) => foldFields(value, ['listen', 'upstream', 'enabled']),
+  z.object({ listen: proxyFields.listen, upstream: proxyFields.upstream, enabled: proxyFields.enabled }),
+);
+
+/** Decodes `body` and validates it against `schema`; a mismatch is a 400 naming the field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: Buffer | string | undefined): T {
+  const parsed = schema.safeParse(decodeJson(body));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  const message = `${field === '' ? '' : `${field}: `}${issue?.message ?? 'invalid'}`;
+  throw new FaultlineError('ERR_BAD_BODY', `bad request body: ${message}`, field === '' ? {} : { field });
+}
+
+function badBody(detail: string): FaultlineError {
+  return new FaultlineError('ERR_BAD_BODY', `bad request body: ${detail}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The text of the first JSON object or array in `text` (Go's decoder stops there); other values as they are. */
+function firstValue(text: string): string {
+  const start = text.search(/\S/);
+  const open = text[start];
+  if (open !== '{' && open !== '[') return text;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      depth++;
+    } else if ((c === '}' || c === ']') && --depth === 0) {
+      return text.slice(start, i + 1);
+    }
+  }
+  return text;
+}

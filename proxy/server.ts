@@ -1,0 +1,65 @@
+/**
+ * startServer: a Registry, the control API over it, listening (127.0.0.1:8474 unless told
+ * otherwise, as `toxiproxy-server` does). close() stops the API, then every proxy.
+ */
+import { buildApi } from './api/app.js';
+import { joinHostPort } from './listen-address.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Registry } from './registry.js';
+
+/** Where the API listens by default (Toxiproxy's default). */
+export const DEFAULT_API_PORT = 8474;
+
+/** Settings of a server; all optional. */
+export interface ServerOptions {
+  /** API bind host (default 127.0.0.1). */
+  host?: string;
+  /** API port (default 8474; 0 picks a free one). */
+  port?: number;
+  /** Seed of the registry's random decisions (ignored when `registry` is given). */
+  seed?: string;
+  /** The registry to serve; a new one is made when absent. It is closed with the server. */
+  registry?: Registry;
+  logger?: Logger;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The API's base URL, e.g. `http://127.0.0.1:8474` (wildcard binds are reported as loopback). */
+  readonly url: string;
+  readonly registry: Registry;
+  /** Stops the API and every proxy. */
+  close(): Promise<void>;
+}
+
+/** Starts a faultline server: registry + control API. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? silentLogger;
+  const registry = options.registry ?? new Registry(options.seed === undefined ? {} : { seed: options.seed });
+  const app = await buildApi(registry, {
+    logger,
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+  });
+  try {
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_API_PORT });
+  } catch (err) {
+    await app.close();
+    if (!options.registry) await registry.close();
+    throw err;
+  }
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('API server has no TCP address');
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const url = `http://${joinHostPort(host, address.port)}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    registry,
+    close: () => {
+      closing ??= app.close().then(() => registry.close());
+      return closing;
+    },
+  };
+}
