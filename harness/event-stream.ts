@@ -28,11 +28,11 @@ export class EventStream {
     return this.#available;
   }
 
-  /** Opens the stream; resolves once it is flowing (or known to be missing). */
-  async open(url: string, headers: Record<string, string> = {}): Promise<void> {
+  /** Opens the stream (`query` e.g. `?proxy=NAME`); resolves once it is flowing (or known to be missing). */
+  async open(url: string, headers: Record<string, string> = {}, query = ''): Promise<void> {
     let response: Response;
     try {
-      response = await fetch(`${url}/events`, { headers: { accept: 'text/event-stream', ...headers }, signal: this.#abort.signal });
+      response = await fetch(`${url}/events${query}`, { headers: { accept: 'text/event-stream', ...headers }, signal: this.#abort.signal });
     } catch {
       return;
     }

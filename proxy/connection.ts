@@ -66,9 +66,9 @@ export class Connection implements LinkHost {
     return this.#host.clock;
   }
 
-  /** Whether the connection is still carrying data (not cut or closed). */
-  get open(): boolean {
-    return this.#state === 'open';
+  /** `connecting` (dialling the upstream), `open`, `cut` (closing after a cut) or `closed`. */
+  get state(): 'connecting' | 'open' | 'cut' | 'closed' {
+    return this.#state;
   }
 
   random(toxic: Toxic, purpose: string): Random {

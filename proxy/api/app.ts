@@ -12,6 +12,8 @@ import { installGuard } from './guard.js';
 import { createMetrics } from './metrics.js';
 import { sendError, sendText } from './reply.js';
 import { adminRoutes } from './routes-admin.js';
+import { connectionRoutes } from './routes-connections.js';
+import { eventRoutes } from './routes-events.js';
 import { populateRoute } from './routes-populate.js';
 import { proxyRoutes } from './routes-proxies.js';
 import { toxicRoutes } from './routes-toxics.js';
@@ -65,6 +67,8 @@ export async function buildApi(registry: Registry, options: ApiOptions = {}): Pr
     toxicRoutes(api, registry);
     populateRoute(api, registry);
     adminRoutes(api, registry, metrics);
+    connectionRoutes(api, registry);
+    eventRoutes(api, registry);
   });
   return app;
 }

@@ -18,6 +18,9 @@ const KNOWN_PATHS = [
   /^\/proxies\/[^/]+$/,
   /^\/proxies\/[^/]+\/toxics$/,
   /^\/proxies\/[^/]+\/toxics\/[^/]+$/,
+  /^\/proxies\/[^/]+\/connections$/,
+  /^\/proxies\/[^/]+\/connections\/[^/]+$/,
+  /^\/events$/,
 ];
 
 /** Installs the redirect for unclean paths and the 404/405 answers on `app` (ahead of every route hook). */

@@ -1,0 +1,116 @@
+import { connect } from 'node:net';
+import t from 'tap';
+import { EventStream } from '../../harness/event-stream.js';
+import { apiServer, call } from '../helpers/api.js';
+import { dial, echoServer, outcome, portOf, readAll, roundTrip } from '../helpers/net.js';
+
+t.test('GET /events streams lifecycle events in order, each with a monotonic and a wall-clock time', async (t) => {
+  const server = await apiServer(t);
+  const events = new EventStream();
+  await events.open(server.url);
+  t.teardown(() => events.close());
+  t.ok(events.available, 'the stream is open');
+
+  const upstream = await echoServer(t);
+  const created = await call(server, 'POST', '/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  await call(server, 'POST', '/proxies/p/toxics', { name: 'lag', type: 'latency', attributes: { latency: 1 } });
+  const socket = await dial(t, portOf(created.json.listen));
+  await roundTrip(socket, 'hello');
+  const all = readAll(socket);
+  socket.end();
+  await all;
+  await call(server, 'POST', '/proxies/p/toxics', { name: 'cut', type: 'drop', attributes: { mode: 'reset' } });
+  await outcome(connect({ host: '127.0.0.1', port: portOf(created.json.listen) }));
+  await call(server, 'DELETE', '/proxies/p/toxics/lag');
+  await call(server, 'POST', '/proxies/p', { enabled: false });
+  await call(server, 'DELETE', '/proxies/p');
+  await events.find(0, (e) => e.type === 'proxy.deleted', 2000);
+
+  const types = events.events.map((e) => e.type);
+  t.same(types, [
+    'proxy.created',
+    'toxic.added',
+    'connection.opened',
+    'connection.closed',
+    'toxic.added',
+    'connection.opened',
+    'fault.tripped',
+    'connection.closed',
+    'toxic.removed',
+    'proxy.disabled',
+    'proxy.updated',
+    'proxy.deleted',
+  ]);
+  const closed = events.events[3]!;
+  t.match(closed, { proxy: 'p', connection: 1, reason: 'client closed', bytes_up: 5, bytes_down: 5 });
+  t.match(events.events[7], { reason: 'drop (reset)' });
+  const ats = events.events.map((e) => e.at);
+  t.ok(ats.every((at, i) => i === 0 || at >= (ats[i - 1] as number)), 'monotonic times never go back');
+  t.ok(events.events.every((e) => Math.abs(Date.parse(e.time) - Date.now()) < 60_000), 'wall-clock times are now-ish');
+});
+
+t.test('GET /events?proxy=NAME only streams that proxy', async (t) => {
+  const server = await apiServer(t);
+  const all = new EventStream();
+  await all.open(server.url);
+  const response = await fetch(`${server.url}/events?proxy=b`);
+  t.equal(response.headers.get('content-type'), 'text/event-stream');
+  await response.body?.cancel();
+  const onlyB = new EventStream();
+  await onlyB.open(server.url, {}, '?proxy=b');
+  t.teardown(() => {
+    all.close();
+    onlyB.close();
+  });
+  const upstream = await echoServer(t);
+  await call(server, 'POST', '/proxies', { name: 'a', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  await call(server, 'POST', '/proxies', { name: 'b', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  await all.find(0, (e) => e.proxy === 'b', 2000);
+  await onlyB.find(0, (e) => e.proxy === 'b', 2000);
+  t.same(
+    all.events.map((e) => e.proxy),
+    ['a', 'b'],
+    'the unfiltered stream has both',
+  );
+  t.same(
+    onlyB.events.map((e) => e.proxy),
+    ['b'],
+    'the filtered stream has only b',
+  );
+});
+
+t.test('a subscriber that never reads does not stall traffic and is dropped when its buffer is full', async (t) => {
+  const server = await apiServer(t);
+  const upstream = await echoServer(t);
+  const created = await call(server, 'POST', '/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  const { hostname, port } = new URL(server.url);
+  const stalled = connect({ host: hostname, port: Number(port) });
+  await new Promise((r) => stalled.once('connect', r));
+  stalled.write(`GET /events HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+  stalled.pause();
+  await new Promise((r) => setTimeout(r, 50));
+
+  const socket = await dial(t, portOf(created.json.listen));
+  const proxy = server.registry.get('p');
+  const rtts: number[] = [];
+  // 40,000 events (well past the kernel's ~4 MB of socket buffers plus our 1 MiB bound), in
+  // batches, with an echo round trip between batches.
+  for (let batch = 0; batch < 40; batch++) {
+    for (let i = 0; i < 500; i++) {
+      proxy.addToxic({ name: 'flip', type: 'noop' });
+      proxy.removeToxic('flip');
+    }
+    rtts.push(await roundTrip(socket, 'ping'));
+  }
+  rtts.sort((a, b) => a - b);
+  t.ok((rtts[Math.floor(rtts.length / 2)] as number) < 50, `echo p50 ${rtts[Math.floor(rtts.length / 2)]?.toFixed(2)} ms during the flood`);
+
+  let received = 0;
+  stalled.on('data', (c: Buffer) => (received += c.length));
+  stalled.resume();
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([outcome(stalled), new Promise((r) => (timer = setTimeout(() => r('still open'), 10_000)))]);
+  clearTimeout(timer);
+  t.not(ended, 'still open', `the server dropped the stalled subscriber (${ended} after ${received} bytes)`);
+  t.ok(received < 40_000 * 150, 'it was dropped before it got everything');
+});
