@@ -6,6 +6,7 @@ import { demoCommand } from '../harness/commands/demo.js';
 import { runCommand } from '../harness/commands/run.js';
 import { upstreamCommand } from '../harness/commands/upstream.js';
 import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
+import { connectionsCommand, cutCommand, healCommand, partitionCommand } from '../proxy/commands/connections.js';
 import { exitCodeOf, messageOf } from '../proxy/commands/exit.js';
 import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
 import { serverCommand } from '../proxy/commands/server.js';
@@ -27,6 +28,10 @@ try {
     .command(toggleCommand as never)
     .command(deleteCommand as never)
     .command(toxicCommand as never)
+    .command(connectionsCommand as never)
+    .command(cutCommand as never)
+    .command(partitionCommand as never)
+    .command(healCommand as never)
     .command(runCommand as never)
     .command(demoCommand as never)
     .command(upstreamCommand as never)

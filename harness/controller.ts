@@ -6,6 +6,7 @@
  * server publishes events, each fault is timed from the moment the proxy applied it.
  */
 import { Toxiproxy, type Proxy as ClientProxy } from 'toxiproxy-node-client';
+import { PARTITION_TOXICS } from '../proxy/commands/connections.js';
 import { EventStream, type ProxyEvent } from './event-stream.js';
 import type { FaultEntry, Timeline } from './timeline.js';
 
@@ -22,6 +23,9 @@ export interface ToxicBody {
 export type Fault =
   | { kind: 'partition'; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' }
   | { kind: 'toxic'; label: string; toxic: ToxicBody };
+
+/** The toxics of a partition: the same names `faultline partition` and `faultline heal` use. */
+const [DROP, UP, DOWN] = PARTITION_TOXICS as [string, string, string];
 
 /** How long to wait for the proxy's event after the API answered. */
 const EVENT_WAIT_MS = 250;
@@ -168,12 +172,9 @@ function partitionToxics(mode: 'drop' | 'blackhole', cut: 'reset' | 'close', fau
   });
   if (mode === 'drop') {
     if (!faultline) throw new Error('partition mode "drop" needs a faultline server (Toxiproxy has no drop toxic)');
-    return [toxic('faultline_partition', 'drop', 'downstream', { mode: cut })];
+    return [toxic(DROP, 'drop', 'downstream', { mode: cut })];
   }
   const type = faultline ? 'blackhole' : 'timeout';
   const attributes = faultline ? {} : { timeout: 0 };
-  return [
-    toxic('faultline_partition_up', type, 'upstream', attributes),
-    toxic('faultline_partition_down', type, 'downstream', attributes),
-  ];
+  return [toxic(UP, type, 'upstream', attributes), toxic(DOWN, type, 'downstream', attributes)];
 }

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { FaultlineError } from './errors.js';
+import { FaultlineError, nestError } from './errors.js';
 import type { ProxyInput, Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';
 import { toxicDefinition } from './toxics/catalog.js';
@@ -67,7 +67,7 @@ export async function readConfig(file: string): Promise<ProxyInput[]> {
         trial.add(toxic);
       } catch (err) {
         if (!(err instanceof FaultlineError)) throw err;
-        throw configError(file, `${where}: toxics[${j}]${err.field ? `.${err.field}` : ''}: ${err.message}`);
+        throw configError(file, `${where}: ${nestError(err, `toxics[${j}]`).message}`);
       }
     });
     return entry;

@@ -27,6 +27,16 @@ export class FaultlineError extends Error {
   }
 }
 
+/**
+ * The same error placed under `prefix` (e.g. `toxics[0]`), so nested input names its full path:
+ * a message that already starts with its field gets the prefix, any other gets `prefix.field: `.
+ */
+export function nestError(err: FaultlineError, prefix: string): FaultlineError {
+  const field = err.field ? `${prefix}.${err.field}` : prefix;
+  const message = err.field && err.message.startsWith(`${err.field}:`) ? `${prefix}.${err.message}` : `${field}: ${err.message}`;
+  return new FaultlineError(err.code, message, { field, cause: err.cause });
+}
+
 /** True when `err` is a FaultlineError, optionally with the given code. */
 export function isFaultlineError(err: unknown, code?: ErrorCode): err is FaultlineError {
   return err instanceof FaultlineError && (code === undefined || err.code === code);

@@ -3,9 +3,6 @@ import { pino, type Level, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { EventBus, FaultlineEvent } from './events.js';
 
-/** Log levels accepted by `--log-level` (Toxiproxy's LOG_LEVEL names plus pino's). */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
 /** A pino logger at `level`, pretty-printed when `prettyPrint` (a TTY), JSON lines otherwise. */
 export function createLogger(level: string, prettyPrint: boolean, destination: NodeJS.WritableStream = process.stdout): Logger {
   const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };

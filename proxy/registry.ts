@@ -4,7 +4,7 @@
  * run one at a time (they take milliseconds and never wait on connection traffic); toxic changes
  * are synchronous splices and never wait at all.
  */
-import { FaultlineError } from './errors.js';
+import { FaultlineError, nestError } from './errors.js';
 import { EventBus } from './events.js';
 import { canonicalListen } from './listen-address.js';
 import { Proxy, type ProxyOptions } from './proxy.js';
@@ -170,8 +170,7 @@ export class Registry {
         trial.add(toxic);
       } catch (err) {
         if (!(err instanceof FaultlineError)) throw err;
-        const field = `toxics[${i}]${err.field ? `.${err.field}` : ''}`;
-        throw new FaultlineError(err.code, `toxics[${i}]: ${err.message}`, { field });
+        throw nestError(err, `toxics[${i}]`);
       }
     });
     const proxy = new Proxy(name, input.listen ?? '', input.upstream as string, this.#options);

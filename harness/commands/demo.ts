@@ -4,12 +4,8 @@
  * MCP probe (or `--probe all` for tcp, http and mcp). Nothing to configure.
  */
 import type { CommandModule } from 'yargs';
-import { startServer } from '../../proxy/server.js';
-import { runScenarios, type ProbeKind, type UpstreamTarget } from '../run-scenarios.js';
+import type { UpstreamTarget } from '../run-scenarios.js';
 import type { ScenarioResult } from '../result.js';
-import { startEchoUpstream } from '../upstreams/echo.js';
-import { startHttpUpstream } from '../upstreams/http.js';
-import { startMcpUpstream } from '../upstreams/mcp.js';
 import type { Upstream } from '../upstreams/upstream.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 
@@ -18,10 +14,11 @@ interface DemoArgs extends OutputArgs {
   seed: string;
 }
 
-async function startUpstream(kind: 'mcp' | 'http' | 'tcp'): Promise<Upstream> {
-  if (kind === 'mcp') return startMcpUpstream();
-  if (kind === 'http') return startHttpUpstream();
-  return startEchoUpstream();
+/** Starts the demo upstream of `kind` (modules loaded on demand, so other commands start fast). */
+export async function startUpstream(kind: 'mcp' | 'http' | 'tcp', options: { host?: string; port?: number; ledgerPort?: number } = {}): Promise<Upstream> {
+  if (kind === 'mcp') return (await import('../upstreams/mcp.js')).startMcpUpstream(options);
+  if (kind === 'http') return (await import('../upstreams/http.js')).startHttpUpstream(options);
+  return (await import('../upstreams/echo.js')).startEchoUpstream(options);
 }
 
 /** `faultline demo`. */
@@ -33,6 +30,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
+    const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
     const results: ScenarioResult[] = [];
@@ -48,7 +46,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
           results.push(
             ...(await runScenarios({
               proxyUrl: server.url,
-              probe: kind as ProbeKind,
+              probe: kind,
               upstream: target,
               seed: argv.seed,
               sameProcess: true,

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { CliError, defaultUrl } from '../../proxy/commands/api-client.js';
 import { BUILTIN_SCENARIOS, builtinScenarios } from '../builtins.js';
-import { runScenarios, type ProbeKind, type UpstreamTarget } from '../run-scenarios.js';
+import type { ProbeKind, UpstreamTarget } from '../run-scenarios.js';
 import { loadScenarioFile, type Policy, type Scenario } from '../scenario.js';
 import { fetchLedger } from '../upstreams/ledger.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
@@ -117,6 +117,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('repair-stream', { type: 'boolean', describe: 'MCP: re-open a notification stream the SDK gave up on' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios);
+    const { runScenarios } = await import('../run-scenarios.js');
     const results = await runScenarios({
       proxyUrl: argv['proxy-url'],
       probe: argv.probe,

@@ -3,10 +3,7 @@
  * docker-compose environment, or a target for `faultline run`). Each keeps a ledger at GET /ledger.
  */
 import type { CommandModule } from 'yargs';
-import { startEchoUpstream } from '../upstreams/echo.js';
-import { startHttpUpstream } from '../upstreams/http.js';
-import { startMcpUpstream } from '../upstreams/mcp.js';
-import type { Upstream } from '../upstreams/upstream.js';
+import { startUpstream } from './demo.js';
 
 interface UpstreamArgs {
   kind: 'mcp' | 'http' | 'tcp';
@@ -26,11 +23,7 @@ export const upstreamCommand: CommandModule<object, UpstreamArgs> = {
       .option('port', { type: 'number', default: 0, describe: 'port (0 = any free one)' })
       .option('ledger-port', { type: 'number', default: 0, describe: 'tcp only: port of its HTTP ledger' }) as never,
   handler: async (argv) => {
-    const options = { host: argv.host, port: argv.port };
-    let upstream: Upstream;
-    if (argv.kind === 'mcp') upstream = await startMcpUpstream(options);
-    else if (argv.kind === 'http') upstream = await startHttpUpstream(options);
-    else upstream = await startEchoUpstream({ ...options, ledgerPort: argv['ledger-port'] });
+    const upstream = await startUpstream(argv.kind, { host: argv.host, port: argv.port, ledgerPort: argv['ledger-port'] });
     process.stdout.write(`${argv.kind} upstream on ${upstream.address}, ledger at ${upstream.ledgerUrl}\n`);
     const stop = (): void => void upstream.close().then(() => process.exit(0));
     process.once('SIGINT', stop);

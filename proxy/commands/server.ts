@@ -3,11 +3,10 @@
  * so a script that starts `toxiproxy-server -host 0.0.0.0 -port 8474` works by renaming the command.
  */
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../config.js';
-import { createLogger, LOG_LEVELS, logEvents } from '../log.js';
-import { Registry } from '../registry.js';
-import { startServer } from '../server.js';
 import { CliError } from './api-client.js';
+
+/** Log levels accepted by `--log-level` (pino's; Toxiproxy's LOG_LEVEL names are the same). */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 interface ServerArgs {
   host: string;
@@ -40,6 +39,13 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         return true;
       }) as never,
   handler: async (argv) => {
+    // Loaded here so the client commands start fast.
+    const [{ loadConfig }, { createLogger, logEvents }, { Registry }, { startServer }] = await Promise.all([
+      import('../config.js'),
+      import('../log.js'),
+      import('../registry.js'),
+      import('../server.js'),
+    ]);
     const logger = createLogger(argv['log-level'], Boolean(process.stdout.isTTY));
     const registry = new Registry(argv.seed === undefined ? {} : { seed: argv.seed });
     logEvents(registry.events, logger);

@@ -1,0 +1,110 @@
+/**
+ * Connection and partition commands (faultline's own): `connections NAME`, `cut NAME`,
+ * `partition NAME --mode drop|blackhole|refuse` and `heal NAME`, shorthands over the API.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { apiPath } from './api-client.js';
+import { clientFor, type GlobalArgs } from './global.js';
+import { printJson, printTable, type ProxyJson } from './output.js';
+
+/** The toxics `partition` adds (the harness uses the same names), which `heal` removes. */
+export const PARTITION_TOXICS = ['faultline_partition', 'faultline_partition_up', 'faultline_partition_down'];
+
+interface ConnectionJson {
+  id: number;
+  client: string;
+  opened_at: string;
+  state: string;
+  bytes_up: number;
+  bytes_down: number;
+  toxics: { upstream: string[]; downstream: string[] };
+}
+
+type NameArgs = GlobalArgs & { name: string };
+
+const withName = <T>(y: Argv<T>) =>
+  y.positional('name', { type: 'string', demandOption: true, describe: 'proxy name' }) as unknown as Argv<T & { name: string }>;
+
+/** `faultline connections NAME`. */
+export const connectionsCommand: CommandModule<GlobalArgs, NameArgs> = {
+  command: 'connections <name>',
+  aliases: ['conns'],
+  describe: 'List the live connections of a proxy',
+  builder: withName,
+  handler: async (argv) => {
+    const list = await clientFor(argv).request<ConnectionJson[]>('GET', apiPath('proxies', argv.name, 'connections'));
+    if (argv.json) return printJson(list);
+    if (list.length === 0) return void process.stdout.write(`no live connections on ${argv.name}\n`);
+    printTable(
+      ['ID', 'CLIENT', 'OPENED', 'STATE', 'BYTES UP', 'BYTES DOWN', 'TOXICS'],
+      list.map((c) => [
+        String(c.id),
+        c.client,
+        c.opened_at,
+        c.state,
+        String(c.bytes_up),
+        String(c.bytes_down),
+        [...c.toxics.upstream.map((n) => `${n}↑`), ...c.toxics.downstream.map((n) => `${n}↓`)].join(' '),
+      ]),
+    );
+  },
+};
+
+type CutArgs = NameArgs & { id?: number; mode: 'reset' | 'close' };
+
+/** `faultline cut NAME [--id ID] [--mode reset|close]`. */
+export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
+  command: 'cut <name>',
+  describe: 'Cut live connections once (all, or one by --id); new connections are left alone',
+  builder: (y) =>
+    withName(y)
+      .option('id', { type: 'number', describe: 'the connection to cut (see `faultline connections`)' })
+      .option('mode', { choices: ['reset', 'close'] as const, default: 'reset' as const, describe: 'RST or FIN' }) as never,
+  handler: async (argv) => {
+    const segments = argv.id === undefined ? ['proxies', argv.name, 'connections'] : ['proxies', argv.name, 'connections', String(argv.id)];
+    const result = await clientFor(argv).request<{ cut: number }>('DELETE', `${apiPath(...segments)}?mode=${argv.mode}`);
+    if (argv.json) printJson(result);
+    else process.stdout.write(`cut ${result.cut} connection(s) of ${argv.name} (${argv.mode})\n`);
+  },
+};
+
+type PartitionArgs = NameArgs & { mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' };
+
+/** `faultline partition NAME --mode drop|blackhole|refuse`. */
+export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
+  command: 'partition <name>',
+  describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening)',
+  builder: (y) =>
+    withName(y)
+      .option('mode', { choices: ['drop', 'blackhole', 'refuse'] as const, demandOption: true, describe: 'kind of partition' })
+      .option('cut', { choices: ['reset', 'close'] as const, default: 'reset' as const, describe: 'drop: RST or FIN' }) as never,
+  handler: async (argv) => {
+    const api = clientFor(argv);
+    const toxics = apiPath('proxies', argv.name, 'toxics');
+    if (argv.mode === 'refuse') await api.request('POST', apiPath('proxies', argv.name), { enabled: false });
+    else if (argv.mode === 'drop') {
+      await api.request('POST', toxics, { name: 'faultline_partition', type: 'drop', attributes: { mode: argv.cut } });
+    } else {
+      await api.request('POST', toxics, { name: 'faultline_partition_up', type: 'blackhole', stream: 'upstream' });
+      await api.request('POST', toxics, { name: 'faultline_partition_down', type: 'blackhole', stream: 'downstream' });
+    }
+    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode });
+    else process.stdout.write(`proxy ${argv.name} partitioned (${argv.mode})\n`);
+  },
+};
+
+/** `faultline heal NAME`: removes what `partition` added and enables the proxy. */
+export const healCommand: CommandModule<GlobalArgs, NameArgs> = {
+  command: 'heal <name>',
+  describe: 'Undo `partition`: remove its toxics and enable the proxy',
+  builder: withName,
+  handler: async (argv) => {
+    const api = clientFor(argv);
+    const proxy = await api.request<ProxyJson>('GET', apiPath('proxies', argv.name));
+    const removed = proxy.toxics.filter((t) => PARTITION_TOXICS.includes(t.name)).map((t) => t.name);
+    for (const name of removed) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', name));
+    if (!proxy.enabled) await api.request('POST', apiPath('proxies', argv.name), { enabled: true });
+    if (argv.json) printJson({ proxy: argv.name, removed, enabled: true });
+    else process.stdout.write(`proxy ${argv.name} healed${removed.length ? ` (removed ${removed.join(', ')})` : ''}\n`);
+  },
+};
