@@ -22,6 +22,7 @@ export interface PathTarget {
 /** What the runner reports while it runs (for live progress). */
 export interface Progress {
   scenario: string;
+  probe: string;
   step: string;
   ok: number;
   failed: number;
@@ -72,7 +73,8 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
       checkPending: false,
     });
   }
-  const progress: Progress = { scenario: scenario.name, step: 'open', ok: 0, failed: 0 };
+  const probe = Object.values(ctx.paths)[0]?.probe.kind ?? 'none';
+  const progress: Progress = { scenario: scenario.name, probe, step: 'open', ok: 0, failed: 0 };
   let error: string | null = null;
   try {
     await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
@@ -100,7 +102,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     counters,
     ledger,
     leaks,
-    probe: Object.values(ctx.paths)[0]?.probe.kind ?? 'none',
+    probe,
     seed: ctx.seed,
     error,
   });

@@ -7,6 +7,7 @@ import type { CommandModule } from 'yargs';
 import type { UpstreamTarget } from '../run-scenarios.js';
 import type { ScenarioResult } from '../result.js';
 import type { Upstream } from '../upstreams/upstream.js';
+import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 
 interface DemoArgs extends OutputArgs {
@@ -34,6 +35,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
     const results: ScenarioResult[] = [];
+    const progress = progressReporter(process.stderr, argv.quiet);
     try {
       for (const kind of kinds) {
         const upstream = await startUpstream(kind);
@@ -50,7 +52,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
               upstream: target,
               seed: argv.seed,
               sameProcess: true,
-              ...progressHooks(argv),
+              ...progress.hooks,
             })),
           );
         } finally {
@@ -58,15 +60,9 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         }
       }
     } finally {
+      progress.done();
       await server.close();
     }
     process.exitCode = await report(results, argv);
   },
 };
-
-function progressHooks(argv: OutputArgs): { onResult?: (r: ScenarioResult) => void } {
-  if (argv.quiet) return {};
-  return {
-    onResult: (r) => process.stderr.write(`${r.passed ? '✓' : '✗'} ${r.test_name} [${r.probe}] ${r.duration_ms.toFixed(0)}ms\n`),
-  };
-}

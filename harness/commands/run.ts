@@ -10,6 +10,7 @@ import { BUILTIN_SCENARIOS, builtinScenarios } from '../builtins.js';
 import type { ProbeKind, UpstreamTarget } from '../run-scenarios.js';
 import { loadScenarioFile, type Policy, type Scenario } from '../scenario.js';
 import { fetchLedger } from '../upstreams/ledger.js';
+import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 
 interface RunArgs extends OutputArgs {
@@ -118,6 +119,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios);
     const { runScenarios } = await import('../run-scenarios.js');
+    const progress = progressReporter(process.stderr, argv.quiet);
     const results = await runScenarios({
       proxyUrl: argv['proxy-url'],
       probe: argv.probe,
@@ -127,10 +129,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       seed: argv.seed,
       listenHost: argv['listen-host'],
       ...(argv['probe-host'] ? { probeHost: argv['probe-host'] } : {}),
-      ...(argv.quiet ? {} : { onResult: (r) => process.stderr.write(`${r.passed ? '✓' : '✗'} ${r.test_name} [${r.probe}] ${r.duration_ms.toFixed(0)}ms\n`) }),
-    }).catch((err: unknown) => {
-      throw new CliError(`run failed: ${(err as Error).message}`);
-    });
+      ...progress.hooks,
+    })
+      .catch((err: unknown) => {
+        throw new CliError(`run failed: ${(err as Error).message}`);
+      })
+      .finally(() => progress.done());
     process.exitCode = await report(results, argv);
   },
 };
