@@ -1,0 +1,31 @@
+/**
+ * The harness as a library: run partition scenarios from code and get the results object.
+ *
+ *   import { startServer } from 'faultline';
+ *   import { runScenarios, startMcpUpstream } from 'faultline/harness';
+ *   const server = await startServer({ port: 0 });
+ *   const mcp = await startMcpUpstream();
+ *   const results = await runScenarios({
+ *     proxyUrl: server.url, probe: 'mcp',
+ *     upstream: { address: mcp.address, ledger: async () => mcp.ledger(), notify: () => mcp.notify() },
+ *   });
+ */
+export { runScenarios, type RunScenariosOptions, type ProbeKind, type UpstreamTarget } from './run-scenarios.js';
+export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
+export type { ScenarioResult, ResultMetrics } from './result.js';
+export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
+export { builtinScenarios, BUILTIN_SCENARIOS } from './builtins.js';
+export { Controller } from './controller.js';
+export { consoleSummary, consoleDetails, targetMet } from './reporters/console.js';
+export { writeResults, resultsFileName, DEFAULT_OUT_DIR } from './reporters/json.js';
+export { renderJunit } from './reporters/junit.js';
+export type { Reconciliation } from './reconcile.js';
+export type { Probe, Operation, Attempt } from './probes/probe.js';
+export { McpProbe } from './probes/mcp.js';
+export { HttpProbe } from './probes/http.js';
+export { TcpProbe, ConnectProbe } from './probes/tcp.js';
+export type { Upstream, Ledger } from './upstreams/upstream.js';
+export { startMcpUpstream, type McpUpstream } from './upstreams/mcp.js';
+export { startHttpUpstream } from './upstreams/http.js';
+export { startEchoUpstream } from './upstreams/echo.js';
+export { fetchLedger } from './upstreams/ledger.js';

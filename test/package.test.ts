@@ -1,0 +1,30 @@
+import t from 'tap';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { startServer, type RunningServer } from 'faultline';
+import { builtinScenarios, runScenarios, startHttpUpstream, type ScenarioResult } from 'faultline/harness';
+import { dial, echoServer, portOf, roundTrip } from './helpers/net.js';
+
+t.test("import { startServer } from 'faultline' runs a server in-process that Toxiproxy clients drive", async (t) => {
+  const server: RunningServer = await startServer({ port: 0 });
+  t.teardown(() => server.close());
+  t.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const client = new Toxiproxy(server.url);
+  const proxy = await client.createProxy({ name: 'db', listen: '127.0.0.1:0', upstream: `127.0.0.1:${await echoServer(t)}` });
+  await proxy.addToxic({ name: 'lag', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 0 } });
+  t.ok((await roundTrip(await dial(t, portOf(proxy.listen)), 'x')) >= 99, 'the toxic is live');
+});
+
+t.test("import { runScenarios } from 'faultline/harness' runs scenarios from code and returns the results", async (t) => {
+  const server = await startServer({ port: 0, seed: '1' });
+  t.teardown(() => server.close());
+  const http = await startHttpUpstream();
+  t.teardown(() => http.close());
+  const results: ScenarioResult[] = await runScenarios({
+    proxyUrl: server.url,
+    probe: 'http',
+    upstream: { address: http.address, ledger: async () => http.ledger() },
+    scenarios: await builtinScenarios(['connection_recovery']),
+  });
+  t.equal(results.length, 1);
+  t.match(results[0], { test_name: 'connection_recovery', passed: true, data_lost: false, ledger: { checked: true } });
+});
