@@ -20,7 +20,7 @@ const MEDIAN_MS = 50;
  * not so much that load generator, kernel and garbage collector take both cores of a small CI
  * machine (unthrottled loopback producers measure the CPU scheduler, not the API).
  */
-const OFFERED = 500_000;
+const OFFERED = 100_000;
 
 /** Creates a proxy in front of 127.0.0.1:`upstream` with `toxics`; returns its port. */
 async function proxy(server: RunningServer, name: string, upstream: number, toxics: unknown[] = []): Promise<number> {
@@ -118,7 +118,7 @@ t.test('the API answers promptly while 200 connections stream into bandwidth, la
   const load = await loadGenerator(t);
   const sink = await load.sink();
   const throttled = await proxy(server, 'throttled', sink, [
-    { type: 'bandwidth', stream: 'upstream', attributes: { rate: 200 } },
+    { type: 'bandwidth', stream: 'upstream', attributes: { rate: 100 } },
     { type: 'latency', stream: 'upstream', attributes: { latency: 100, jitter: 20 } },
   ]);
   const delayed = await proxy(server, 'delayed', sink, [{ type: 'latency', stream: 'upstream', attributes: { latency: 50 } }]);
@@ -136,7 +136,7 @@ t.test('the API answers promptly while 200 connections stream into bandwidth, la
   t.ok(flush < BOUND_MS, `removing a loaded bandwidth toxic took ${flush.toFixed(1)} ms`);
   const after = (await call(server, 'GET', '/metrics')).text;
   const moved = total(after, 'toxiproxy_proxy_received_bytes_total') - total(before, 'toxiproxy_proxy_received_bytes_total');
-  t.ok(moved > 10_000_000, `the data plane kept moving meanwhile (${(moved / 1e6).toFixed(0)} MB read)`);
+  t.ok(moved > 5_000_000, `the data plane kept moving meanwhile (${(moved / 1e6).toFixed(0)} MB read)`);
 });
 
 t.test('the API answers promptly while upstreams are dead or unresponsive', async (t) => {

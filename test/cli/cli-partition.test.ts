@@ -1,0 +1,35 @@
+import { connect } from 'node:net';
+import t from 'tap';
+import { faultline, serverProcess } from '../helpers/cli.js';
+import { dial, echoServer, outcome, portOf, roundTrip } from '../helpers/net.js';
+
+t.test('connections, cut, partition and heal', async (t) => {
+  const { url } = await serverProcess(t);
+  const upstream = await echoServer(t);
+  const run = (...args: string[]) => faultline(['--url', url, ...args]);
+  const listen = JSON.parse((await run('create', 'db', '-l', '127.0.0.1:0', '-u', `127.0.0.1:${upstream}`, '--json')).stdout).listen;
+  const a = await dial(t, portOf(listen));
+  await roundTrip(a, 'hello');
+  t.match((await run('connections', 'db')).stdout, /ID\s+CLIENT[^\n]*\n1\s+127\.0\.0\.1:\d+\s+\S+\s+open\s+5\s+5/);
+  const aGone = outcome(a);
+  t.match((await run('cut', 'db', '--id', '1', '--mode', 'reset')).stdout, /cut 1 connection/);
+  t.equal(await aGone, 'ECONNRESET');
+
+  t.equal((await run('partition', 'db', '--mode', 'blackhole')).code, 0);
+  const b = await dial(t, portOf(listen));
+  let got = 0;
+  b.on('data', (c: Buffer) => (got += c.length));
+  b.write('lost');
+  await new Promise((r) => setTimeout(r, 150));
+  t.equal(got, 0, 'black-holed');
+  t.match((await run('heal', 'db')).stdout, /healed \(removed faultline_partition_up, faultline_partition_down\)/);
+  t.ok((await roundTrip(b, 'back')) >= 0, 'data flows again');
+
+  t.equal((await run('partition', 'db', '--mode', 'refuse')).code, 0);
+  t.equal(await outcome(connect({ host: '127.0.0.1', port: portOf(listen) })), 'ECONNREFUSED');
+  await run('heal', 'db');
+  t.equal((await run('partition', 'db', '--mode', 'drop')).code, 0);
+  t.equal(await outcome(connect({ host: '127.0.0.1', port: portOf(listen) })), 'ECONNRESET');
+  await run('heal', 'db');
+  t.ok((await roundTrip(await dial(t, portOf(listen)), 'ok')) >= 0);
+});
