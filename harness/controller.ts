@@ -42,11 +42,15 @@ export class Controller {
 
   #sameClock: boolean;
 
-  /** `sameClock`: the server runs in this process, so its events' monotonic times are ours. */
-  constructor(url: string, options: { sameClock?: boolean } = {}) {
+  #headers: Record<string, string>;
+
+  /** `sameClock`: the server runs in this process, so its events' monotonic times are ours. `token`: the API's bearer token. */
+  constructor(url: string, options: { sameClock?: boolean; token?: string } = {}) {
     this.url = url.replace(/\/+$/, '');
     this.#client = new Toxiproxy(this.url);
     this.#sameClock = options.sameClock ?? false;
+    this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    if (options.token) sendHeaders(this.#client, this.#headers);
   }
 
   /** Whether the server is faultline (it reports its own version in GET /version). */
@@ -62,7 +66,7 @@ export class Controller {
     } catch {
       this.#faultline = false;
     }
-    if (this.#faultline) await this.#events.open(this.url);
+    if (this.#faultline) await this.#events.open(this.url, this.#headers);
   }
 
   /** Times the next faults on `timeline`. */
@@ -159,6 +163,17 @@ export class Controller {
     timeline.add(entry);
     return entry;
   }
+}
+
+/**
+ * Makes the node client send `headers` (an API token) with every request. The client has no option
+ * for it, so its HttpClient's one fetch method (private in its types, stable in the pinned 4.1.0)
+ * is wrapped; test/harness/token.test.ts proves it against a server that requires a token.
+ */
+function sendHeaders(client: Toxiproxy, headers: Record<string, string>): void {
+  const api = client.getApi() as unknown as { doFetch(url: string, init: RequestInit): Promise<Response> };
+  const doFetch = api.doFetch.bind(api);
+  api.doFetch = (url, init) => doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
 }
 
 /** The toxics that make a partition: faultline's own, or Toxiproxy's `timeout` 0 as a black hole. */

@@ -55,6 +55,8 @@ export interface RunScenariosOptions {
   probeHost?: string;
   /** The proxy server runs in this process (its event times share our clock). */
   sameProcess?: boolean;
+  /** The control API's bearer token, if it requires one. */
+  token?: string;
   onProgress?: (progress: Progress) => void;
   onResult?: (result: ScenarioResult) => void;
 }
@@ -62,7 +64,10 @@ export interface RunScenariosOptions {
 /** Runs the scenarios one after another and returns their results. */
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const scenarios = options.scenarios ?? (await builtinScenarios());
-  const controller = new Controller(options.proxyUrl, { sameClock: options.sameProcess ?? false });
+  const controller = new Controller(options.proxyUrl, {
+    sameClock: options.sameProcess ?? false,
+    ...(options.token ? { token: options.token } : {}),
+  });
   await controller.connect();
   const runId = randomBytes(3).toString('hex');
   const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');

@@ -37,6 +37,20 @@ export function nestError(err: FaultlineError, prefix: string): FaultlineError {
   return new FaultlineError(err.code, message, { field, cause: err.cause });
 }
 
+/** What a proxy or toxic name may be: it ends up in URL paths, log lines and metric labels. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._~:@+=,-]{0,127}$/;
+
+/** Throws ERR_INVALID_FIELD naming `field` unless `name` fits NAME_PATTERN. */
+export function checkName(name: string, field: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new FaultlineError(
+      'ERR_INVALID_FIELD',
+      `${field}: ${JSON.stringify(name.slice(0, 40))} is not a valid name (1-128 characters: letters, digits, space and . _ ~ : @ + = , -; starting with a letter or digit)`,
+      { field },
+    );
+  }
+}
+
 /** True when `err` is a FaultlineError, optionally with the given code. */
 export function isFaultlineError(err: unknown, code?: ErrorCode): err is FaultlineError {
   return err instanceof FaultlineError && (code === undefined || err.code === code);

@@ -4,7 +4,7 @@
  * run one at a time (they take milliseconds and never wait on connection traffic); toxic changes
  * are synchronous splices and never wait at all.
  */
-import { FaultlineError, nestError } from './errors.js';
+import { checkName, FaultlineError, nestError } from './errors.js';
 import { EventBus } from './events.js';
 import { canonicalListen } from './listen-address.js';
 import { Proxy, type ProxyOptions } from './proxy.js';
@@ -203,6 +203,7 @@ export class Registry {
 
 function validateProxyInput(input: ProxyInput, where: string): void {
   if (!input.name) throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: name${where}`, { field: 'name' });
+  checkName(input.name, `name${where}`);
   if (!input.upstream) {
     throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: upstream${where}`, { field: 'upstream' });
   }

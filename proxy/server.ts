@@ -2,7 +2,7 @@
  * startServer: a Registry, the control API over it, listening (127.0.0.1:8474 unless told
  * otherwise, as `toxiproxy-server` does). close() stops the API, then every proxy.
  */
-import { buildApi } from './api/app.js';
+import { buildApi, type ApiLimits } from './api/app.js';
 import { joinHostPort } from './listen-address.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Registry } from './registry.js';
@@ -23,6 +23,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Every request but GET /version must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Origins allowed to call the API; a request with any other `Origin` header gets 403. */
+  allowedOrigins?: readonly string[];
+  /** Connection limits of the API (defaults: API_LIMITS in proxy/api/app.ts). */
+  limits?: Partial<ApiLimits>;
 }
 
 /** A running server. */
@@ -41,6 +47,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = await buildApi(registry, {
     logger,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   try {
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_API_PORT });

@@ -5,7 +5,7 @@
  * leaves the set as it was.
  */
 import { z } from 'zod';
-import { FaultlineError } from './errors.js';
+import { checkName, FaultlineError } from './errors.js';
 import { toxicDefinition } from './toxics/catalog.js';
 import type { ToxicDefinition } from './toxics/toxic.js';
 
@@ -66,6 +66,7 @@ export function buildToxic(input: ToxicInput, taken: (name: string) => boolean =
     throw new FaultlineError('ERR_INVALID_TOXIC_TYPE', `invalid toxic type: ${JSON.stringify(type)}`, { field: 'type' });
   }
   const name = input.name ? input.name : `${type}_${stream}`;
+  checkName(name, 'name');
   if (taken(name)) throw new FaultlineError('ERR_TOXIC_EXISTS', 'toxic already exists', { field: 'name' });
   return {
     name,

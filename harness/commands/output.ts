@@ -1,4 +1,5 @@
 /** The output options shared by `run` and `demo`, and what they do with the results. */
+import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { consoleDetails, consoleSummary, targetMet } from '../reporters/console.js';
 import { DEFAULT_OUT_DIR, writeResults } from '../reporters/json.js';
@@ -9,6 +10,7 @@ export interface OutputArgs {
   'out-dir': string;
   target: number;
   quiet: boolean;
+  html?: string;
 }
 
 /** Declares the output flags on a command. */
@@ -17,6 +19,7 @@ export function outputOptions<T>(y: Argv<T>) {
     .option('out-dir', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'where the JSON results file goes' })
     .option('target', { type: 'number', default: 0.85, describe: 'share of scenarios that must degrade gracefully (0..1)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'only the summary' })
+    .option('html', { type: 'string', describe: 'also write a self-contained HTML report (timelines, summary) to FILE' })
     .check((argv) => {
       const target = Number(argv['target']);
       if (!(target >= 0 && target <= 1)) throw new Error('--target must be between 0 and 1 (e.g. 0.85)');
@@ -30,5 +33,10 @@ export async function report(results: readonly ScenarioResult[], argv: OutputArg
   if (!argv.quiet) process.stdout.write('\nPer scenario:\n' + consoleDetails(results));
   const file = await writeResults(results, argv['out-dir']);
   process.stdout.write(`\nResults: ${file}\n`);
+  if (argv.html) {
+    const { writeHtml } = await import('../reporters/html.js');
+    await writeHtml(results, argv.html, { target: argv.target, source: basename(file), generatedAt: new Date() });
+    process.stdout.write(`HTML report: ${argv.html}\n`);
+  }
   return targetMet(results, argv.target) ? 0 : 1;
 }

@@ -14,6 +14,7 @@ import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 
 interface RunArgs extends OutputArgs {
+  token?: string;
   scenarios: string[];
   probe: ProbeKind;
   'proxy-url': string;
@@ -128,6 +129,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       policy: policyOf(argv),
       seed: argv.seed,
       listenHost: argv['listen-host'],
+      ...(argv.token ? { token: argv.token } : {}),
       ...(argv['probe-host'] ? { probeHost: argv['probe-host'] } : {}),
       ...progress.hooks,
     })

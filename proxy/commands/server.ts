@@ -9,6 +9,8 @@ import { CliError } from './api-client.js';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 interface ServerArgs {
+  token?: string;
+  'allow-origin': string[];
   host: string;
   port: number;
   config?: string;
@@ -31,6 +33,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       .option('port', { type: 'number', default: 8474, describe: 'API port' })
       .option('config', { type: 'string', describe: 'JSON file of proxies (and their toxics) to create at start-up' })
       .option('seed', { type: 'string', describe: 'seed of every random decision (toxicity, jitter, flaky)' })
+      .option('allow-origin', { type: 'string', array: true, default: [], describe: 'origin allowed to call the API (repeatable); others get 403' })
       .option('log-level', { type: 'string', choices: LOG_LEVELS, default: process.env['LOG_LEVEL'] ?? 'info' })
       .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
       .option('runtime-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
@@ -55,13 +58,21 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
     }
     let server;
     try {
-      server = await startServer({ host: argv.host, port: argv.port, registry, logger });
+      server = await startServer({
+        host: argv.host,
+        port: argv.port,
+        registry,
+        logger,
+        allowedOrigins: argv['allow-origin'],
+        ...(argv.token ? { token: argv.token } : {}),
+      });
     } catch (err) {
       await registry.close();
       throw new CliError(`cannot listen on ${argv.host}:${argv.port}: ${(err as Error).message}`);
     }
     if (!isLoopback(argv.host)) {
-      logger.warn({ host: argv.host }, 'the control API is reachable from other machines; anyone who can reach it can change your proxies');
+      const who = argv.token ? 'callers need the token' : 'anyone who can reach it can change your proxies (set --token)';
+      logger.warn({ host: argv.host }, `the control API is reachable from other machines; ${who}`);
     }
     logger.info({ url: server.url, seed: registry.seed }, 'faultline server ready');
     const stop = (signal: string): void => {

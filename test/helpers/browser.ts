@@ -131,7 +131,9 @@ export function decodePng(png: Buffer): Pixels {
       height = body.readUInt32BE(4);
       const [depth, colour, , , interlace] = body.subarray(8, 13);
       bpp = colour === 6 ? 4 : colour === 2 ? 3 : 0;
-      if (depth !== 8 || bpp === 0 || interlace !== 0) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
+      if (depth !== 8 || bpp === 0 || interlace !== 0) {
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
+      }
     } else if (type === 'IDAT') data.push(body);
     offset += 12 + length;
   }

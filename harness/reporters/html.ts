@@ -1,0 +1,186 @@
+/**
+ * The HTML report: one self-contained page (inline CSS and static SVG, no scripts, nothing
+ * fetched) with the totals and the graceful-handling target, a summary table, and per scenario its
+ * figures and its timeline. It renders the canonical results JSON and computes nothing new.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { lostWrites } from '../reconcile.js';
+import type { ScenarioResult } from '../result.js';
+import { FLAGS, type Flag } from '../scenario.js';
+import { targetMet } from './console.js';
+import { REPORT_CSS } from './html-style.js';
+import { legendSvg } from './legend.js';
+import { esc, fmtMs } from './svg.js';
+import { timelineSvg } from './timeline-svg.js';
+
+/** How the page is labelled. */
+export interface HtmlOptions {
+  /** Share of scenarios that must degrade gracefully (0..1); default 0.85. */
+  target?: number;
+  /** Where the results came from (shown in the header). */
+  source?: string;
+  /** When the report was made (shown in the header; omitted when not given). */
+  generatedAt?: Date;
+}
+
+type Phase = 'before' | 'during' | 'after';
+
+const FLAG_HEADINGS: Record<Flag, string> = {
+  connection_lost: 'Conn. lost',
+  recovery_success: 'Recovered',
+  data_lost: 'Data lost',
+  cascading_failure: 'Cascade',
+  graceful_degradation: 'Graceful',
+};
+
+/** The whole report page for `results`. */
+export function renderHtml(results: readonly ScenarioResult[], options: HtmlOptions = {}): string {
+  const target = options.target ?? 0.85;
+  const body = results.length
+    ? `${summaryTable(results)}<div class="legend">${legendSvg()}</div>${results.map(section).join('\n')}`
+    : '<p class="panel empty">The results file holds no scenarios.</p>';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Network partition test report</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+${header(results, target, options)}
+${body}
+<footer>faultline · times are ms since each scenario started · hover a mark for its details</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Renders `results` and writes the page to `file` (creating its folder). */
+export async function writeHtml(results: readonly ScenarioResult[], file: string, options: HtmlOptions = {}): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, renderHtml(results, options));
+}
+
+const badge = (passed: boolean): string => (passed ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>');
+
+function header(results: readonly ScenarioResult[], target: number, options: HtmlOptions): string {
+  const total = results.length;
+  const passed = results.filter((r) => r.passed).length;
+  const graceful = results.filter((r) => r.graceful_degradation).length;
+  const pct = (part: number): string => (total ? `${((part / total) * 100).toFixed(1)}%` : '—');
+  const met = targetMet(results, target);
+  const verdict = `${graceful}/${total} (${pct(graceful)}) ${met ? '✓ MET' : '✗ NOT MET'}`;
+  const source = options.source ? `from ${esc(options.source)}` : '';
+  const when = options.generatedAt ? `generated ${esc(options.generatedAt.toISOString())}` : '';
+  const card = (k: string, v: string, cls = ''): string => `<div class="card ${cls}"><div class="k">${k}</div><div class="v">${v}</div></div>`;
+  const counts = [
+    ['Cascading failures', results.filter((r) => r.cascading_failure).length],
+    ['Data loss events', results.filter((r) => r.data_lost).length],
+    ['No graceful degradation', total - graceful],
+  ];
+  return `<h1>Network partition test report</h1>
+<p class="sub">${[source, when].filter(Boolean).join(' · ') || '&nbsp;'}</p>
+<div class="cards">
+${card('Scenario runs', String(total))}
+${card('Passed', String(passed), 'good')}
+${card('Failed', String(total - passed), passed < total ? 'bad' : '')}
+${card('Success rate', pct(passed))}
+${card(`Graceful handling · target ${Math.round(target * 100)}%`, verdict, met ? 'target met' : 'target unmet')}
+</div>
+<p class="counts">${counts.map(([k, v]) => `${k}: <b>${v}</b>`).join(' · ')}</p>`;
+}
+
+function flagCell(r: ScenarioResult, flag: Flag): string {
+  const value = r[flag];
+  const want = r.expected?.[flag];
+  const cls = want === undefined ? 'free' : want === value ? 'match' : 'miss';
+  const title = want === undefined ? `${flag}: ${value} (no expectation)` : `${flag}: ${value}, expected ${want}`;
+  const mark = { free: '', match: ' ✓', miss: ' ✗' }[cls];
+  return `<td class="flag ${cls}" title="${esc(title)}">${value ? 'yes' : 'no'}${mark}</td>`;
+}
+
+function summaryRow(r: ScenarioResult, i: number): string {
+  const m = r.metrics;
+  const bound = m.detection_bound_by === 'client_timeout' ? '<div class="t">client timeout</div>' : '';
+  const lost = r.ledger ? lostWrites(r.ledger).length : 0;
+  return (
+    `<tr><td><a href="#s${i}">${esc(r.test_name)}</a><div class="t">${esc(r.title ?? r.test_type)}</div></td>` +
+    `<td><span class="badge probe">${esc(r.probe ?? '—')}</span></td><td>${badge(r.passed)}</td>` +
+    FLAGS.map((f) => flagCell(r, f)).join('') +
+    `<td class="num">${fmtMs(m.detection_time_ms)}${bound}</td><td class="num">${fmtMs(m.recovery_time_ms)}</td>` +
+    `<td class="num">${m.successful_requests ?? '—'}/${m.total_requests ?? '—'}</td>` +
+    `<td class="num${lost ? ' lost' : ''}">${lost}</td></tr>`
+  );
+}
+
+function summaryTable(results: readonly ScenarioResult[]): string {
+  const heads = [
+    '<th>Scenario</th><th>Probe</th><th>Result</th>',
+    ...FLAGS.map((f) => `<th class="flag" title="${f}">${FLAG_HEADINGS[f]}</th>`),
+    '<th class="num">Detection</th><th class="num">Recovery</th><th class="num">Requests ok</th>',
+    '<th class="num" title="writes that did not reach the server">Data lost ids</th>',
+  ];
+  return `<div class="panel"><table>
+<thead><tr>${heads.join('')}</tr></thead>
+<tbody>${results.map(summaryRow).join('\n')}</tbody></table></div>`;
+}
+
+function facts(r: ScenarioResult): string {
+  const m = r.metrics;
+  const lat = (p: Phase): string => `${fmtMs(m.latency_ms?.[p]?.p50)} / ${fmtMs(m.latency_ms?.[p]?.p99)}`;
+  const rps = (p: Phase): string => String(m.throughput_rps?.[p] ?? '—');
+  const l = r.ledger;
+  const ledger = l?.checked
+    ? [
+        `${l.acknowledged} acknowledged`,
+        `${lostWrites(l).length} lost`,
+        `${l.applied_unacknowledged.length} applied but unacknowledged`,
+        `${l.duplicated.length} duplicated`,
+      ].join(' · ')
+    : 'not checked';
+  const notes = r.notifications_recovered == null ? 'not checked' : r.notifications_recovered ? 'recovered' : 'LOST';
+  const repairs = r.notification_stream_repairs ? ` (stream repaired ${r.notification_stream_repairs}×)` : '';
+  const items: Array<[string, string, boolean?]> = [
+    ['Detection', `${fmtMs(m.detection_time_ms)}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''}`],
+    ['Loss window', fmtMs(m.loss_window_ms)],
+    ['Recovery (first / stable)', `${fmtMs(m.recovery_time_ms)} / ${fmtMs(m.recovery_time_stable_ms)}`],
+    ['Recovery attempts', String(m.recovery_attempts)],
+    ['Requests ok', `${m.successful_requests ?? '—'}/${m.total_requests ?? '—'}`],
+    ['Retries · queued · cached', `${r.retry_attempts} · ${m.queued_operations} · ${m.cached_responses}`],
+    ['p50/p99 before', lat('before')],
+    ['p50/p99 during', lat('during')],
+    ['p50/p99 after', lat('after')],
+    ['Throughput req/s', `${rps('before')} → ${rps('during')} → ${rps('after')}`],
+    ['Ledger', ledger, true],
+    ['Notifications', notes + repairs],
+    ['Duration', fmtMs(r.duration_ms)],
+    ['Fault timing', m.fault_timing_source ?? '—'],
+  ];
+  const leaks = r.leaks;
+  if (leaks) {
+    const text = `${leaks.before.sockets}→${leaks.after.sockets} · ${leaks.before.fds}→${leaks.after.fds}${leaks.leaked ? ' LEAKED' : ''}`;
+    items.push(['Sockets · fds', text]);
+  }
+  const cells = items.map(([k, v, wide]) => `<div${wide ? ' class="wide"' : ''}><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`);
+  return `<dl class="facts">${cells.join('')}</dl>`;
+}
+
+function section(r: ScenarioResult, i: number): string {
+  const failures = r.failed_expectations?.length ? r.failed_expectations : r.error_message ? [r.error_message] : [];
+  const items = failures.map((f) => `<li>${esc(f)}</li>`).join('');
+  const alert = r.passed || failures.length === 0 ? '' : `<div class="alert"><b>Failed</b><ul>${items}</ul></div>`;
+  const lost = r.ledger ? lostWrites(r.ledger) : [];
+  const lostIds = lost.length
+    ? `<div class="alert"><b>Writes that did not reach the server (${lost.length})</b><div class="ids">${esc(lost.join(', '))}</div></div>`
+    : '';
+  const title = `${esc(r.title ?? '')} · ${esc(r.test_type)}`;
+  return `<section class="scenario panel" id="s${i}">
+<header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
+${alert}${lostIds}${facts(r)}
+${timelineSvg(r)}
+</section>`;
+}
