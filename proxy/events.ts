@@ -21,6 +21,7 @@ export type EventBody =
       bytes_down: number;
     }
   | { type: 'connection.failed'; proxy: string; client: string; error: string }
+  | { type: 'proxy.error'; proxy: string; error: string }
   | { type: 'fault.tripped'; proxy: string; connection: number; toxic: string; detail: string };
 
 /** An event as delivered: its body plus when it happened. */

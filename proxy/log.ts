@@ -22,13 +22,28 @@ const levels: Record<FaultlineEvent['type'], Level> = {
   'connection.opened': 'debug',
   'connection.closed': 'debug',
   'connection.failed': 'warn',
+  'proxy.error': 'warn',
   'fault.tripped': 'debug',
 };
 
+/** A repeated failure (e.g. EMFILE on every accept or dial) is logged once, then once a second with a count. */
+const REPEAT_MS = 1000;
+
 /** Writes every event of `bus` to `logger`, one line each; returns the unsubscribe function. */
 export function logEvents(bus: EventBus, logger: Logger): () => void {
+  const repeats = new Map<string, { last: number; suppressed: number }>();
   return bus.subscribe((event) => {
-    const { type, at: _at, time: _time, ...fields } = event;
+    const { type, at, time: _time, ...fields } = event;
+    if (type === 'proxy.error' || type === 'connection.failed') {
+      const key = `${type}\u0000${event.proxy}\u0000${event.error}`;
+      const seen = repeats.get(key);
+      if (seen && at - seen.last < REPEAT_MS) {
+        seen.suppressed++;
+        return;
+      }
+      repeats.set(key, { last: at, suppressed: 0 });
+      if (seen?.suppressed) Object.assign(fields, { repeated: seen.suppressed });
+    }
     logger[levels[type]](fields, type.replace('.', ' '));
   });
 }

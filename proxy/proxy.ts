@@ -119,8 +119,9 @@ export class Proxy implements ConnectionHost {
         server.listen({ host: '0.0.0.0', port }, resolve);
       });
     });
-    server.on('error', () => {
-      // After listening, errors are accept failures (e.g. EMFILE); Node retries, we keep serving.
+    // After listening, errors are accept failures (e.g. EMFILE): reported, and the listener goes on.
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      this.events.emit({ type: 'proxy.error', proxy: this.name, error: err.code ?? err.message });
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('listener has no TCP address');

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import t from 'tap';
+import { BIN } from '../helpers/cli.js';
+import { echoServer, portOf, roundTrip } from '../helpers/net.js';
+
+t.test('out of file descriptors: accept and dial errors are logged (once a second) and survived', async (t) => {
+  const upstream = await echoServer(t);
+  const child = spawn('bash', ['-c', `ulimit -n 100 && exec "${process.execPath}" "${BIN}" server --port 0 --log-level info`]);
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    return exited;
+  });
+  for (let i = 0; i < 200 && !/server ready/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+  const url = /"url":"([^"]+)"/.exec(output)?.[1] as string;
+  t.ok(url, 'the server started with 100 file descriptors');
+  const created = (await (
+    await fetch(`${url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` }) })
+  ).json()) as { listen: string };
+  const port = portOf(created.listen);
+
+  const flood: Socket[] = [];
+  for (let i = 0; i < 120; i++) {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    flood.push(socket);
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  t.match(output, /EMFILE/, 'the shortage is logged');
+  const lines = output.split('\n').filter((l) => /EMFILE/.test(l)).length;
+  t.ok(lines <= 6, `logged ${lines} lines for a burst of failures, not one per connection`);
+
+  for (const socket of flood) socket.destroy();
+  await new Promise((r) => setTimeout(r, 1000));
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise((r) => socket.once('connect', r));
+  t.ok((await roundTrip(socket, 'after')) >= 0, 'once descriptors are free, new connections are served');
+  socket.destroy();
+  t.equal((await fetch(`${url}/version`)).status, 200, 'and the API answers');
+  t.equal(child.exitCode, null, 'the server never exited');
+});
