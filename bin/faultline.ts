@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { demoCommand } from '../harness/commands/demo.js';
+import { reportCommand } from '../harness/commands/report.js';
 import { runCommand } from '../harness/commands/run.js';
 import { upstreamCommand } from '../harness/commands/upstream.js';
 import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
@@ -34,11 +35,14 @@ try {
     .command(healCommand as never)
     .command(runCommand as never)
     .command(demoCommand as never)
+    .command(reportCommand as never)
     .command(upstreamCommand as never)
     .demandCommand(1, 'name a command (faultline --help lists them)')
     .strict()
     .fail((message, err) => {
-      throw err ?? new CliError(`${message} (faultline --help shows the usage)`, 2);
+      // yargs passes a message for usage errors (unknown flag, failed check): exit 2 for those.
+      if (message) throw new CliError(`${message} (faultline --help shows the usage)`, 2);
+      throw err;
     })
     .parseAsync();
 } catch (err) {

@@ -60,7 +60,9 @@ export class Controller {
 
   /** Checks the server answers and subscribes to its events when it has them. */
   async connect(): Promise<void> {
-    const version = await this.#client.getVersion();
+    const version = await this.#client.getVersion().catch((err: unknown) => {
+      throw new Error(`cannot reach the control API at ${this.url} (${(err as Error).message})`);
+    });
     try {
       this.#faultline = typeof (JSON.parse(version) as { faultline?: unknown }).faultline === 'string';
     } catch {

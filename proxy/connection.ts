@@ -22,7 +22,7 @@ export interface ConnectionHost {
   /** Per-link bound on held bytes (see Link). */
   readonly linkBound: number;
   readonly events: EventBus;
-  toxics(stream: Stream): Toxic[];
+  toxics(stream: Stream): readonly Toxic[];
   closed(connection: Connection): void;
 }
 
@@ -37,10 +37,8 @@ export class Connection implements LinkHost {
   readonly id: number;
   readonly client: Socket;
   readonly upstream: Socket;
-  /** `ip:port` of the client. */
-  readonly clientAddress: string;
-  /** Wall-clock time the client was accepted (ISO 8601). */
-  readonly openedAt = new Date().toISOString();
+  /** Wall-clock time the client was accepted (ms since the epoch). */
+  readonly openedAt = Date.now();
   up: Link | undefined;
   down: Link | undefined;
 
@@ -50,12 +48,12 @@ export class Connection implements LinkHost {
   #reason: string | undefined;
   #endReason: string | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
+  #clientAddress: string | undefined;
 
   constructor(id: number, client: Socket, dial: Dial, host: ConnectionHost) {
     this.id = id;
     this.client = client;
     this.#host = host;
-    this.clientAddress = `${client.remoteAddress}:${client.remotePort}`;
     this.upstream = connect({ host: dial.host, port: dial.port, allowHalfOpen: true, noDelay: true });
     this.upstream.once('connect', this.#onConnect);
     this.#watch(client, 'client');
@@ -64,6 +62,12 @@ export class Connection implements LinkHost {
 
   get clock(): Clock {
     return this.#host.clock;
+  }
+
+  /** `ip:port` of the client (read once, when first asked: it costs a system call). */
+  get clientAddress(): string {
+    this.#clientAddress ??= `${this.client.remoteAddress}:${this.client.remotePort}`;
+    return this.#clientAddress;
   }
 
   /** `connecting` (dialling the upstream), `open`, `cut` (closing after a cut) or `closed`. */
@@ -118,12 +122,9 @@ export class Connection implements LinkHost {
     const { linkBound } = this.#host;
     this.up = new Link('upstream', this.client, this.upstream, this, linkBound);
     this.down = new Link('downstream', this.upstream, this.client, this, linkBound);
-    this.#host.events.emit({
-      type: 'connection.opened',
-      proxy: this.#host.name,
-      connection: this.id,
-      client: this.clientAddress,
-    });
+    if (this.#host.events.active) {
+      this.#host.events.emit({ type: 'connection.opened', proxy: this.#host.name, connection: this.id, client: this.clientAddress });
+    }
     for (const toxic of this.#host.toxics('upstream')) this.up.addToxic(toxic);
     for (const toxic of this.#host.toxics('downstream')) this.down.addToxic(toxic);
     if (this.#state === 'open') this.client.resume();

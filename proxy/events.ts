@@ -34,6 +34,11 @@ export type Subscriber = (event: FaultlineEvent) => void;
 export class EventBus {
   #subscribers = new Set<Subscriber>();
 
+  /** Whether anyone listens (so callers can skip building an event nobody reads). */
+  get active(): boolean {
+    return this.#subscribers.size > 0;
+  }
+
   /** Adds a subscriber; returns the function that removes it. */
   subscribe(subscriber: Subscriber): () => void {
     this.#subscribers.add(subscriber);

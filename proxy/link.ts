@@ -31,8 +31,8 @@ interface Receiver {
 
 interface Entry {
   toxic: Toxic;
-  /** This link's toxicity draw: the toxic is active here while draw < toxicity. */
-  readonly draw: number;
+  /** This link's toxicity draw (the toxic is active here while draw < toxicity); drawn when first needed. */
+  draw: number | undefined;
   slot: Slot | undefined;
 }
 
@@ -106,9 +106,9 @@ export class Link {
 
   /** Appends a toxic to the end of this link's chain. */
   addToxic(toxic: Toxic): void {
-    const entry: Entry = { toxic, draw: this.#host.random(toxic, 'toxicity')(), slot: undefined };
+    const entry: Entry = { toxic, draw: undefined, slot: undefined };
     this.#entries.push(entry);
-    if (entry.draw < toxic.toxicity) this.#activate(entry);
+    if (this.#selected(entry)) this.#activate(entry);
   }
 
   /** Applies new attributes or toxicity; an active stage is updated in place or replaced. */
@@ -116,7 +116,7 @@ export class Link {
     const entry = this.#entries.find((e) => e.toxic.name === toxic.name);
     if (!entry) return;
     entry.toxic = toxic;
-    const active = entry.draw < toxic.toxicity;
+    const active = this.#selected(entry);
     if (entry.slot && active) {
       if (entry.slot.stage.update) entry.slot.stage.update(toxic.attributes);
       else this.#replace(entry);
@@ -151,6 +151,15 @@ export class Link {
     this.#source.off('data', this.#onData);
     this.#source.off('end', this.#onEnd);
     this.#dest.off('drain', this.#onDrain);
+  }
+
+  /** Whether the toxic of `entry` is active on this link; the draw is only made (seeded) when it can matter. */
+  #selected(entry: Entry): boolean {
+    const { toxicity } = entry.toxic;
+    if (toxicity >= 1) return true;
+    if (toxicity <= 0) return false;
+    entry.draw ??= this.#host.random(entry.toxic, 'toxicity')();
+    return entry.draw < toxicity;
   }
 
   #onData = (data: Buffer): void => {

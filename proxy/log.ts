@@ -33,6 +33,7 @@ const REPEAT_MS = 1000;
 export function logEvents(bus: EventBus, logger: Logger): () => void {
   const repeats = new Map<string, { last: number; suppressed: number }>();
   return bus.subscribe((event) => {
+    if (!logger.isLevelEnabled(levels[event.type])) return;
     const { type, at, time: _time, ...fields } = event;
     if (type === 'proxy.error' || type === 'connection.failed') {
       const key = `${type}\u0000${event.proxy}\u0000${event.error}`;

@@ -142,7 +142,7 @@ export class Proxy implements ConnectionHost {
   }
 
   /** The toxics of `stream`, in insertion order (what a new connection starts with). */
-  toxics(stream: Stream): Toxic[] {
+  toxics(stream: Stream): readonly Toxic[] {
     return this.toxicSet.forStream(stream);
   }
 
@@ -196,7 +196,7 @@ export class Proxy implements ConnectionHost {
   #accept = (client: Socket): void => {
     // A client can reset before we look at it; its error must not reach the server.
     client.on('error', () => undefined);
-    if (!this.#enabled || client.remoteAddress === undefined) {
+    if (!this.#enabled) {
       client.destroy();
       return;
     }
@@ -215,9 +215,7 @@ export class Proxy implements ConnectionHost {
 
   /** Cuts a new client at once when a toxic like `drop` is active on it; the upstream is never dialled. */
   #cutOnAccept(id: number, client: Socket): boolean {
-    const toxic = this.toxicSet
-      .list()
-      .find((t) => t.definition.cutOnAccept && connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
+    const toxic = this.toxicSet.cutOnAccept.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
     if (!toxic?.definition.cutOnAccept) return false;
     const mode = toxic.definition.cutOnAccept(toxic.attributes);
     const address = `${client.remoteAddress}:${client.remotePort}`;

@@ -123,21 +123,32 @@ function parseAttributes(
   });
 }
 
-/** The toxics of one proxy. */
+/** The toxics of one proxy. Views are rebuilt on change, so a new connection reads them without allocating. */
 export class ToxicSet {
   #toxics: Toxic[] = [];
+  #upstream: readonly Toxic[] = [];
+  #downstream: readonly Toxic[] = [];
+  #cutOnAccept: readonly Toxic[] = [];
 
   /** Upstream toxics in insertion order, then downstream ones (Toxiproxy's listing order). */
   list(): Toxic[] {
-    return [
-      ...this.#toxics.filter((t) => t.stream === 'upstream'),
-      ...this.#toxics.filter((t) => t.stream === 'downstream'),
-    ];
+    return [...this.#upstream, ...this.#downstream];
   }
 
   /** The toxics acting on `stream`, in insertion order. */
-  forStream(stream: Stream): Toxic[] {
-    return this.#toxics.filter((t) => t.stream === stream);
+  forStream(stream: Stream): readonly Toxic[] {
+    return stream === 'upstream' ? this.#upstream : this.#downstream;
+  }
+
+  /** The toxics that cut a new connection right after accept (see ToxicDefinition.cutOnAccept). */
+  get cutOnAccept(): readonly Toxic[] {
+    return this.#cutOnAccept;
+  }
+
+  #changed(): void {
+    this.#upstream = this.#toxics.filter((t) => t.stream === 'upstream');
+    this.#downstream = this.#toxics.filter((t) => t.stream === 'downstream');
+    this.#cutOnAccept = this.#toxics.filter((t) => t.definition.cutOnAccept);
   }
 
   get(name: string): Toxic {
@@ -150,6 +161,7 @@ export class ToxicSet {
   add(input: ToxicInput): Toxic {
     const toxic = buildToxic(input, (name) => this.#toxics.some((t) => t.name === name));
     this.#toxics.push(toxic);
+    this.#changed();
     return toxic;
   }
 
@@ -159,6 +171,7 @@ export class ToxicSet {
     if (index < 0) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
     const toxic = patchToxic(this.#toxics[index] as Toxic, patch);
     this.#toxics[index] = toxic;
+    this.#changed();
     return toxic;
   }
 
@@ -166,6 +179,8 @@ export class ToxicSet {
   remove(name: string): Toxic {
     const index = this.#toxics.findIndex((t) => t.name === name);
     if (index < 0) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
-    return this.#toxics.splice(index, 1)[0] as Toxic;
+    const [removed] = this.#toxics.splice(index, 1) as [Toxic];
+    this.#changed();
+    return removed;
   }
 }

@@ -1,8 +1,10 @@
 /** The output options shared by `run` and `demo`, and what they do with the results. */
-import { basename } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { consoleDetails, consoleSummary, targetMet } from '../reporters/console.js';
 import { DEFAULT_OUT_DIR, writeResults } from '../reporters/json.js';
+import { renderJunit } from '../reporters/junit.js';
 import type { ScenarioResult } from '../result.js';
 
 /** The output flags. */
@@ -11,6 +13,7 @@ export interface OutputArgs {
   target: number;
   quiet: boolean;
   html?: string;
+  junit?: string;
 }
 
 /** Declares the output flags on a command. */
@@ -20,6 +23,7 @@ export function outputOptions<T>(y: Argv<T>) {
     .option('target', { type: 'number', default: 0.85, describe: 'share of scenarios that must degrade gracefully (0..1)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'only the summary' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (timelines, summary) to FILE' })
+    .option('junit', { type: 'string', describe: 'also write JUnit XML (one testcase per scenario) to FILE' })
     .check((argv) => {
       const target = Number(argv['target']);
       if (!(target >= 0 && target <= 1)) throw new Error('--target must be between 0 and 1 (e.g. 0.85)');
@@ -37,6 +41,11 @@ export async function report(results: readonly ScenarioResult[], argv: OutputArg
     const { writeHtml } = await import('../reporters/html.js');
     await writeHtml(results, argv.html, { target: argv.target, source: basename(file), generatedAt: new Date() });
     process.stdout.write(`HTML report: ${argv.html}\n`);
+  }
+  if (argv.junit) {
+    await mkdir(dirname(resolve(argv.junit)), { recursive: true });
+    await writeFile(argv.junit, renderJunit(results));
+    process.stdout.write(`JUnit report: ${argv.junit}\n`);
   }
   return targetMet(results, argv.target) ? 0 : 1;
 }

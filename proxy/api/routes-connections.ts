@@ -20,7 +20,7 @@ export function connectionToJson(connection: Connection): Record<string, unknown
   return {
     id: connection.id,
     client: connection.clientAddress,
-    opened_at: connection.openedAt,
+    opened_at: new Date(connection.openedAt).toISOString(),
     state: connection.state,
     bytes_up: connection.up?.bytesOut ?? 0,
     bytes_down: connection.down?.bytesOut ?? 0,

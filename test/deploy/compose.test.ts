@@ -6,8 +6,8 @@
  * No Docker engine is needed.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +30,7 @@ import { portOf } from '../helpers/net.js';
 
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 const APT_INSTALL = 'apt-get install -y --no-install-recommends docker-compose';
-/** The built-in scenario the harness service runs here (the shortest of its six). */
+/** The built-in scenario the harness service runs here: a short one whose outcome depends on no random draw. */
 const SCENARIOS = ['connection_recovery'];
 
 /** Static imports (at the start of a line, so not doc-comment examples) and dynamic ones in compiled JS. */
@@ -49,7 +49,12 @@ interface ApiProxy {
   toxics: Array<{ name: string; type: string; stream: string; attributes: Record<string, unknown> }>;
 }
 
-const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'faultline-deploy-'));
+/** A temporary folder, removed at teardown. */
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-deploy-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function commandOf(service: ComposeService): string[] {
   const { command } = service;
@@ -155,7 +160,7 @@ t.test('each compose service command works as a real process on 127.0.0.1', asyn
     const entries = JSON.parse(await readFile(join(ROOT, mount?.host ?? ''), 'utf8')) as ConfigEntry[];
     const local = entries.map((e) => ({ ...e, listen: '127.0.0.1:0', upstream: loopback.rewrite(e.upstream) }));
     for (const e of local) t.ok(kindByAddress.has(e.upstream), `${name}: config proxy ${e.name} points at a compose service`);
-    const config = join(await tempDir(), 'config.json');
+    const config = join(await tempDir(t), 'config.json');
     await writeFile(config, JSON.stringify(local));
     const port = Number(flagValue(args, '--port') ?? 8474);
     const localArgs = withFlag(args.map((a) => loopback.rewrite(a)), '--config', config);
@@ -182,7 +187,7 @@ t.test('each compose service command works as a real process on 127.0.0.1', asyn
 
   for (const { name, service, args } of services.filter((s) => s.args[0] === 'run')) {
     t.ok(mountOf(service, flagValue(args, '--out-dir') as string), `${name}: results go to a mounted folder`);
-    const outDir = await tempDir();
+    const outDir = await tempDir(t);
     const localArgs = withFlag(args.map((a) => loopback.rewrite(a)), '--out-dir', outDir);
     const unresolved = localArgs.filter((a) => services.some((s) => new RegExp(`\\b${s.name}:\\d`).test(a)));
     t.same(unresolved, [], `${name}: every service address it names is a port that service listens on`);
