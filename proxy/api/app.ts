@@ -72,6 +72,10 @@ export async function buildApi(registry: Registry, options: ApiOptions = {}): Pr
     },
   });
 
+  // Toxiproxy never looks at Content-Type; a malformed one must not turn a good body into a 415.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/octet-stream';
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
