@@ -26,35 +26,8 @@ export function createMetrics(registry: Registry): Metrics {
   const activations = new Map<string, Map<string, number>>();
   const unsubscribe = registry.events.subscribe((event) => countActivation(activations, registry, event));
 
-  new Counter({
-    name: 'toxiproxy_proxy_received_bytes_total',
-    help: 'Bytes read from the source socket of each direction of a proxy.',
-    labelNames: BYTE_LABELS,
-    registers: [prom],
-    collect() {
-      this.reset();
-      for (const proxy of registry.list()) {
-        const { up, down } = byteTotals(proxy);
-        this.inc(byteLabels(proxy, 'upstream'), up.in);
-        this.inc(byteLabels(proxy, 'downstream'), down.in);
-      }
-    },
-  });
-
-  new Counter({
-    name: 'toxiproxy_proxy_sent_bytes_total',
-    help: 'Bytes written to the destination socket of each direction of a proxy.',
-    labelNames: BYTE_LABELS,
-    registers: [prom],
-    collect() {
-      this.reset();
-      for (const proxy of registry.list()) {
-        const { up, down } = byteTotals(proxy);
-        this.inc(byteLabels(proxy, 'upstream'), up.out);
-        this.inc(byteLabels(proxy, 'downstream'), down.out);
-      }
-    },
-  });
+  byteCounter(prom, registry, 'toxiproxy_proxy_received_bytes_total', 'Bytes read from the source socket of each direction of a proxy.', 'in');
+  byteCounter(prom, registry, 'toxiproxy_proxy_sent_bytes_total', 'Bytes written to the destination socket of each direction of a proxy.', 'out');
 
   new Gauge({
     name: 'faultline_proxy_active_connections',
@@ -107,6 +80,24 @@ function processRegistry(): PromRegistry {
     collectDefaultMetrics({ register: processMetrics });
   }
   return processMetrics;
+}
+
+/** A Toxiproxy byte counter, read from the proxies at scrape time: `side` is bytes read (in) or written (out). */
+function byteCounter(prom: PromRegistry, registry: Registry, name: string, help: string, side: 'in' | 'out'): void {
+  new Counter({
+    name,
+    help,
+    labelNames: BYTE_LABELS,
+    registers: [prom],
+    collect() {
+      this.reset();
+      for (const proxy of registry.list()) {
+        const { up, down } = byteTotals(proxy);
+        this.inc(byteLabels(proxy, 'upstream'), up[side]);
+        this.inc(byteLabels(proxy, 'downstream'), down[side]);
+      }
+    },
+  });
 }
 
 function byteLabels(proxy: Proxy, direction: 'upstream' | 'downstream'): Record<(typeof BYTE_LABELS)[number], string> {

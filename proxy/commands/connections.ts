@@ -2,9 +2,9 @@
  * Connection and partition commands (faultline's own): `connections NAME`, `cut NAME`,
  * `partition NAME --mode drop|blackhole|refuse` and `heal NAME`, shorthands over the API.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { apiPath } from './api-client.js';
-import { clientFor, type GlobalArgs } from './global.js';
+import { clientFor, withName, type GlobalArgs } from './global.js';
 import { printJson, printTable, type ProxyJson } from './output.js';
 
 /** The toxics `partition` adds (the harness uses the same names), which `heal` removes. */
@@ -21,9 +21,6 @@ interface ConnectionJson {
 }
 
 type NameArgs = GlobalArgs & { name: string };
-
-const withName = <T>(y: Argv<T>) =>
-  y.positional('name', { type: 'string', demandOption: true, describe: 'proxy name' }) as unknown as Argv<T & { name: string }>;
 
 /** `faultline connections NAME`. */
 export const connectionsCommand: CommandModule<GlobalArgs, NameArgs> = {

@@ -1,13 +1,10 @@
 /** Proxy commands with toxiproxy-cli's verbs: list, inspect, create, toggle, delete. */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { apiPath } from './api-client.js';
-import { clientFor, type GlobalArgs } from './global.js';
+import { clientFor, withName, type GlobalArgs } from './global.js';
 import { printJson, printProxies, printProxy, type ProxyJson } from './output.js';
 
 type NameArgs = GlobalArgs & { name: string };
-
-const withName = <T>(y: Argv<T>) =>
-  y.positional('name', { type: 'string', demandOption: true, describe: 'proxy name' }) as unknown as Argv<T & { name: string }>;
 
 /** `faultline list`: every proxy. */
 export const listCommand: CommandModule<GlobalArgs, GlobalArgs> = {

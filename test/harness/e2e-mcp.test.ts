@@ -1,28 +1,4 @@
 import t from 'tap';
-import { runDemo, schemaErrors } from '../helpers/harness.js';
+import { checkBuiltins } from '../helpers/e2e.js';
 
-t.test('the six built-in scenarios pass end to end with the mcp probe, checked against the ledger', async (t) => {
-  const { results } = await runDemo(t, 'mcp');
-  t.same(
-    results.map((r) => r.test_name),
-    ['full_connection_loss', 'intermittent_connectivity', 'partial_failure', 'connection_recovery', 'no_cascading_failures', 'rapid_reconnect'],
-  );
-  for (const r of results) {
-    t.ok(r.passed, `${r.test_name}: ${r.error_message ?? 'passed'}`);
-    t.ok(r.ledger.checked, `${r.test_name}: ledger checked`);
-    t.equal(r.probe, 'mcp');
-  }
-  const full = results[0]!;
-  t.equal(full.metrics.requests_before_partition, 5, 'full_connection_loss: 5 requests before the partition');
-  t.equal(full.metrics.failed_requests_during_partition, 10, '10 failed during it');
-  t.equal(full.metrics.requests_after_partition, 5, '5 after the heal');
-  t.equal(full.metrics.queued_operations, 10, 'the 10 failed writes were queued');
-  t.equal(full.ledger.acknowledged, 20, 'and all 20 writes are in the ledger at the end');
-  t.equal(full.metrics.fault_timing_source, 'proxy-event', 'the fault is timed from the proxy event');
-  t.ok((full.metrics.detection_time_ms ?? Infinity) < 500, `detected in ${full.metrics.detection_time_ms} ms`);
-  const cascade = results[4]!;
-  t.equal(cascade.metrics.detection_bound_by, 'client_timeout', 'a black hole is only detected through the client timeout');
-  const rapid = results[5]!;
-  t.equal(rapid.leaks?.leaked, false, `no leaked sockets or fds: ${JSON.stringify(rapid.leaks)}`);
-  t.same(schemaErrors(results), [], 'the results match harness/result.schema.json');
-});
+t.test('the six built-in scenarios pass end to end with the mcp probe, checked against the ledger', (t) => checkBuiltins(t, 'mcp'));
