@@ -96,10 +96,9 @@ export class Connection implements LinkHost {
     this.up?.close();
     this.down?.close();
     for (const socket of [this.client, this.upstream]) {
-      if (socket.destroyed) continue;
-      if (mode === 'reset' && !socket.connecting) socket.resetAndDestroy();
-      else if (mode === 'reset' || socket.connecting) socket.destroy();
-      else closeGracefully(socket);
+      if (mode === 'reset') resetSocket(socket);
+      else if (socket.connecting) socket.destroy();
+      else if (!socket.destroyed) closeGracefully(socket);
     }
     if (mode === 'close') {
       this.#graceTimer = setTimeout(() => this.destroy(reason), CUT_GRACE_MS).unref();
@@ -145,8 +144,7 @@ export class Connection implements LinkHost {
         this.#reason ??= `${side} error (${err.code ?? err.message})`;
       }
       const peer = other();
-      if (peer.destroyed) return;
-      if (err.code === 'ECONNRESET' && !peer.connecting) peer.resetAndDestroy();
+      if (err.code === 'ECONNRESET') resetSocket(peer);
       else peer.destroy();
     });
     socket.once('end', () => {
@@ -180,6 +178,17 @@ export class Connection implements LinkHost {
 /** The seeded generator of connection `id` for `toxic`; `purpose` separates independent draws. */
 export function connectionRandom(host: ConnectionHost, id: number, toxic: Toxic, purpose: string): Random {
   return deriveRandom(host.seed, host.name, id, toxic.stream, toxic.name, purpose);
+}
+
+/**
+ * Sends RST and closes. A socket that is connecting, or whose FIN is already queued (end() called,
+ * shutdown pending), is destroyed instead: libuv refuses a reset during a pending shutdown (EINVAL)
+ * and Node 20 then drops the handle without closing it, leaking the descriptor.
+ */
+function resetSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.connecting || socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
 }
 
 /** end() then destroy once written data has flushed (Node's destroySoon, which is undocumented). */

@@ -4,6 +4,7 @@
  * flows and cost the data plane nothing; toxic activations are counted from registry events.
  * Node process metrics describe the process, so one collector serves every server in it.
  */
+import { readdir } from 'node:fs/promises';
 import { Counter, Gauge, Registry as PromRegistry, collectDefaultMetrics } from 'prom-client';
 import type { FaultlineEvent } from '../events.js';
 import type { Proxy } from '../proxy.js';
@@ -66,20 +67,55 @@ export function createMetrics(registry: Registry): Metrics {
 
   return {
     contentType: prom.contentType,
-    render: () => PromRegistry.merge([prom, processRegistry()]).metrics(),
+    render: async () => `${await prom.metrics()}\n${await processMetricsText()}`,
     close: unsubscribe,
   };
 }
 
 let processMetrics: PromRegistry | undefined;
 
-/** The registry of Node process metrics, created on first use (its collectors live as long as the process). */
-function processRegistry(): PromRegistry {
+/** Default process metrics whose collection walks every handle of the process synchronously. */
+const PER_HANDLE = [
+  'process_open_fds',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * Node's process metrics (one registry for the process: its collectors live as long as it does).
+ * With thousands of connections open, prom-client's fd count (a synchronous readdir of
+ * /proc/self/fd) and its handle lists block the event loop for tens of ms per scrape; they are
+ * left out, and `process_open_fds` is counted with an asynchronous readdir instead, refreshed in
+ * the background at most once a second (a scrape reads the last count).
+ */
+function processMetricsText(): Promise<string> {
   if (processMetrics === undefined) {
-    processMetrics = new PromRegistry();
-    collectDefaultMetrics({ register: processMetrics });
+    const registry = new PromRegistry();
+    collectDefaultMetrics({ register: registry });
+    for (const name of PER_HANDLE) registry.removeSingleMetric(name);
+    let fds = 0;
+    let refreshedAt = -Infinity;
+    new Gauge({
+      name: 'process_open_fds',
+      help: 'Number of open file descriptors (refreshed at most once a second).',
+      registers: [registry],
+      collect() {
+        this.set(fds);
+        if (performance.now() - refreshedAt < 1000) return;
+        refreshedAt = performance.now();
+        readdir('/proc/self/fd').then(
+          (entries) => void (fds = entries.length),
+          () => undefined,
+        );
+      },
+    });
+    processMetrics = registry;
   }
-  return processMetrics;
+  return processMetrics.metrics();
 }
 
 /** A Toxiproxy byte counter, read from the proxies at scrape time: `side` is bytes read (in) or written (out). */

@@ -7,6 +7,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { serve } from './rpc.js';
 import { SequenceChecker, words } from './sequence.js';
 
+if (!process.send) {
+  process.stderr.write('loadgen-child.ts is started by loadgen.ts, over IPC\n');
+  process.exit(2);
+}
+
 /** What the generator has seen so far (see LoadStats in loadgen.ts). */
 const stats = {
   upstream: { connections: 0, bytes: 0, errors: 0 },
@@ -187,7 +192,8 @@ function cycle(port: number, timeoutMs: number): Promise<void> {
       if (outcome === 'echoed' && id % 2 === 0) {
         cycleStats.fin++;
         socket.end();
-      } else if (connected && !socket.destroyed) {
+      } else if (connected && !socket.destroyed && !socket.writableEnded) {
+        // Never RST after end(): Node 20 then leaks the handle (libuv refuses the reset with EINVAL).
         cycleStats.rst++;
         socket.resetAndDestroy();
       } else {

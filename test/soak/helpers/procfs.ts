@@ -24,3 +24,16 @@ export function fdHardLimitOf(pid: number): number {
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
+
+/** CPU time (user + system) `pid` has used so far, in seconds (clock ticks at 100 Hz, Linux's USER_HZ). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Time the main thread of `pid` (Node's event loop) has run, and waited runnable for a CPU, in seconds (/proc/<pid>/schedstat). */
+export function schedOf(pid: number): { ran: number; waited: number } {
+  const [ran, waited] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number) as [number, number];
+  return { ran: ran / 1e9, waited: waited / 1e9 };
+}

@@ -23,4 +23,4 @@ export const churn = FULL
 export const fast = FULL ? { producers: 40, seconds: 8 } : { producers: 6, seconds: 3 };
 
 /** Sizes of the idle-connections test: connections wanted and API requests measured per kind. */
-export const idle = FULL ? { connections: 10_000, requests: 200 } : { connections: 1000, requests: 60 };
+export const idle = FULL ? { connections: 10_000, requests: 200 } : { connections: 1000, requests: 100 };
