@@ -64,27 +64,36 @@ export interface RunScenariosOptions {
 /** Runs the scenarios one after another and returns their results. */
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const scenarios = options.scenarios ?? (await builtinScenarios());
-  const controller = new Controller(options.proxyUrl, {
-    sameClock: options.sameProcess ?? false,
-    ...(options.token ? { token: options.token } : {}),
-  });
-  await controller.connect();
+  const controllers = new Map<string, Controller>();
+  /** The controller of a control API, connected on first use (a scenario may name several servers). */
+  const controllerFor = async (url: string): Promise<Controller> => {
+    let controller = controllers.get(url);
+    if (!controller) {
+      controller = new Controller(url, {
+        sameClock: (options.sameProcess ?? false) && url === options.proxyUrl,
+        ...(options.token ? { token: options.token } : {}),
+      });
+      await controller.connect();
+      controllers.set(url, controller);
+    }
+    return controller;
+  };
   const runId = randomBytes(3).toString('hex');
-  const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');
   const results: ScenarioResult[] = [];
   try {
     for (const scenario of scenarios) {
       const paths: Record<string, PathTarget> = {};
       for (const path of scenario.paths) {
+        const controller = await controllerFor(scenario.servers[path] ?? options.proxyUrl);
+        const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');
         const proxy = `faultline_${options.probe}_${scenario.name}_${path}`.slice(0, 64);
         const listen = await controller.ensureProxy(proxy, options.upstream.address, `${options.listenHost ?? '127.0.0.1'}:0`);
         const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
         const { repair_stream } = policySchema.parse({ ...scenario.policy, ...options.policy });
-        paths[path] = { proxy, probe: makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream) };
+        paths[path] = { controller, proxy, probe: makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream) };
       }
       const result = await runScenario({
         scenario,
-        controller,
         paths,
         ...(options.policy ? { policy: options.policy } : {}),
         ...(options.upstream.ledger ? { ledger: options.upstream.ledger } : {}),
@@ -93,12 +102,12 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
         seed: options.seed ?? 'unset',
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
-      for (const { proxy } of Object.values(paths)) await controller.removeProxy(proxy).catch(() => undefined);
+      for (const { controller, proxy } of Object.values(paths)) await controller.removeProxy(proxy).catch(() => undefined);
       results.push(result);
       options.onResult?.(result);
     }
   } finally {
-    controller.close();
+    for (const controller of controllers.values()) controller.close();
   }
   return results;
 }

@@ -13,8 +13,9 @@ import { policySchema, type Policy, type Scenario, type Step } from './scenario.
 import { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
 
-/** One path of a scenario as the runner drives it: the proxy on it and a fresh probe through it. */
+/** One path of a scenario as the runner drives it: the server and proxy on it, and a fresh probe through it. */
 export interface PathTarget {
+  controller: Controller;
   proxy: string;
   probe: Probe;
 }
@@ -31,7 +32,6 @@ export interface Progress {
 /** Everything one run needs. */
 export interface RunContext {
   scenario: Scenario;
-  controller: Controller;
   paths: Record<string, PathTarget>;
   /** Policy fields that override the scenario's (e.g. a deliberately broken client). */
   policy?: Partial<Policy>;
@@ -61,7 +61,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
   const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
   const timeline = new Timeline();
-  ctx.controller.use(timeline);
+  for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
   const before = resources();
   const states = new Map<string, PathState>();
   for (const [name, target] of Object.entries(ctx.paths)) {
@@ -128,7 +128,8 @@ async function runSteps(
     } else if ('heal' in step) await heal(step.heal.path, ctx, states);
     else {
       const [path, fault] = faultOf(step);
-      await ctx.controller.apply(path, target(ctx, path).proxy, fault);
+      const { controller, proxy } = target(ctx, path);
+      await controller.apply(path, proxy, fault);
       (states.get(path) as PathState).faulted = true;
     }
   }
@@ -168,7 +169,8 @@ async function send(
 }
 
 async function heal(path: string, ctx: RunContext, states: Map<string, PathState>): Promise<void> {
-  await ctx.controller.heal(path, target(ctx, path).proxy);
+  const { controller, proxy } = target(ctx, path);
+  await controller.heal(path, proxy);
   const state = states.get(path) as PathState;
   state.faulted = false;
   state.epoch++;

@@ -151,7 +151,11 @@ export const scenarioSchema = z
     type: z.string().min(1).max(64),
     title: z.string().min(1).max(120),
     description: z.string().max(2000).default(''),
-    paths: z.array(pathName).min(1).max(8).default(['primary']),
+    paths: z
+      .array(z.union([pathName, z.object({ name: pathName, server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of a control API' }) }).strict()]))
+      .min(1)
+      .max(8)
+      .default(['primary']),
     steps: z.array(stepSchema).min(1),
     expect: z
       .object({
@@ -175,7 +179,7 @@ export const scenarioSchema = z
   })
   .strict()
   .superRefine((scenario, ctx) => {
-    const known = new Set(scenario.paths);
+    const known = new Set(scenario.paths.map((p) => (typeof p === 'string' ? p : p.name)));
     const check = (steps: unknown[], where: (string | number)[]): void => {
       steps.forEach((step, i) => {
         const body = Object.values(step as object)[0] as Record<string, unknown> | number;
@@ -190,7 +194,13 @@ export const scenarioSchema = z
       });
     };
     check(scenario.steps, ['steps']);
-  });
+  })
+  .transform(({ paths, ...rest }) => ({
+    ...rest,
+    paths: paths.map((p) => (typeof p === 'string' ? p : p.name)),
+    /** Paths driven through another control API than the run's (`paths: [{name, server}]`). */
+    servers: Object.fromEntries(paths.flatMap((p) => (typeof p === 'string' ? [] : [[p.name, p.server]]))) as Record<string, string>,
+  }));
 
 /** A scenario, validated and complete. */
 export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: Step[] };
