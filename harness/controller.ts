@@ -82,11 +82,6 @@ export class Controller {
     return (proxies[name] as ClientProxy).listen;
   }
 
-  /** The listen address of an existing proxy. */
-  async listenOf(name: string): Promise<string> {
-    return (await this.#client.get(name)).listen;
-  }
-
   /** Deletes proxy `name` (cleanup after a run). */
   async removeProxy(name: string): Promise<void> {
     await (await this.#client.get(name)).remove();
@@ -96,13 +91,13 @@ export class Controller {
   async apply(path: string, proxy: string, fault: Fault): Promise<FaultEntry> {
     const label = fault.kind === 'partition' ? `partition:${fault.mode}` : fault.label;
     return this.#timed('fault', path, proxy, label, async () => {
-      if (fault.kind === 'toxic') return [await this.#addToxic(proxy, fault.toxic)];
+      const current = await this.#client.get(proxy);
+      if (fault.kind === 'toxic') return [await this.#addToxic(current, fault.toxic)];
       if (fault.mode === 'refuse') {
-        const current = await this.#client.get(proxy);
         await current.update({ enabled: false, listen: current.listen, upstream: current.upstream });
         return [(e) => e.type === 'proxy.disabled' && e.proxy === proxy];
       }
-      return Promise.all(partitionToxics(fault.mode, fault.cut, this.#faultline).map((t) => this.#addToxic(proxy, t)));
+      return Promise.all(partitionToxics(fault.mode, fault.cut, this.#faultline).map((t) => this.#addToxic(current, t)));
     });
   }
 
@@ -128,8 +123,8 @@ export class Controller {
     this.#events.close();
   }
 
-  async #addToxic(proxy: string, toxic: ToxicBody): Promise<(e: ProxyEvent) => boolean> {
-    const current = await this.#client.get(proxy);
+  async #addToxic(current: ClientProxy, toxic: ToxicBody): Promise<(e: ProxyEvent) => boolean> {
+    const proxy = current.name;
     await current.addToxic(toxic as unknown as Parameters<ClientProxy['addToxic']>[0]);
     const names = this.#added.get(proxy) ?? new Set<string>();
     names.add(toxic.name);

@@ -7,28 +7,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { PROXY_SHAPE, TOXIC_SHAPE } from './api/body.js';
 import { FaultlineError, nestError } from './errors.js';
 import type { ProxyInput, Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';
-import { toxicDefinition } from './toxics/catalog.js';
-
-const toxicEntry = z
-  .object({
-    name: z.string().optional(),
-    type: z.string({ error: 'must be a toxic type name' }),
-    stream: z.string().optional(),
-    toxicity: z.number().optional(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+import { attributeNames } from './toxics/catalog.js';
 
 const proxyEntry = z
   .object({
+    ...PROXY_SHAPE,
     name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
-    listen: z.string({ error: 'must be a host:port string' }).optional(),
     upstream: z.string({ error: 'must be a host:port string' }).min(1, { error: 'must be a host:port string' }),
-    enabled: z.boolean().optional(),
-    toxics: z.array(toxicEntry).optional(),
+    toxics: z.array(z.object({ ...TOXIC_SHAPE, type: z.string({ error: 'must be a toxic type name' }) }).strict()).optional(),
   })
   .strict();
 
@@ -83,9 +73,8 @@ export async function loadConfig(file: string, registry: Registry): Promise<numb
 }
 
 function unknownAttributes(type: string, attributes: Record<string, unknown>): string | undefined {
-  const schema = toxicDefinition(type)?.attributes as { shape?: Record<string, unknown> } | undefined;
-  if (!schema?.shape) return undefined;
-  return Object.keys(attributes).find((key) => !(key in (schema.shape as object)));
+  const known = attributeNames(type);
+  return known && Object.keys(attributes).find((key) => !known.includes(key));
 }
 
 function configError(file: string, message: string): FaultlineError {

@@ -1,14 +1,15 @@
 /**
  * Request bodies read the way Toxiproxy's Go decoder reads them: only the first JSON value counts
  * (trailing bytes are ignored), an empty body is `EOF`, field names match case-insensitively,
- * unknown fields are ignored and `null` means "absent". The schemas are exported so the config
- * file loader validates exactly what the API validates.
+ * unknown fields are ignored and `null` means "absent". The field shapes are exported so the
+ * config file loader types every field as the API does (it adds strictness: unknown fields there
+ * are errors).
  */
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
 import type { ProxyInput, ProxyPatch } from '../registry.js';
 import type { ToxicInput, ToxicPatch } from '../toxic-set.js';
-import { toxicDefinition } from '../toxics/catalog.js';
+import { attributeNames } from '../toxics/catalog.js';
 
 const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'] as const;
 const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
@@ -42,9 +43,8 @@ export function foldFields(value: unknown, fields: readonly string[]): unknown {
 
 /** Renames attribute keys of a `type` toxic to their canonical case; unknown keys pass through. */
 export function foldAttributes(type: unknown, attributes: unknown): unknown {
-  const definition = typeof type === 'string' ? toxicDefinition(type) : undefined;
-  if (!definition || !(definition.attributes instanceof z.ZodObject) || !isPlainObject(attributes)) return attributes;
-  const known = Object.keys(definition.attributes.shape);
+  const known = typeof type === 'string' ? attributeNames(type) : undefined;
+  if (!known || !isPlainObject(attributes)) return attributes;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(attributes)) {
     out[known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? key] = value;
@@ -54,6 +54,15 @@ export function foldAttributes(type: unknown, attributes: unknown): unknown {
 
 const attributes = z.record(z.string(), z.unknown());
 
+/** The fields of a toxic, as every input of one types them. */
+export const TOXIC_SHAPE = {
+  name: z.string().optional(),
+  type: z.string().optional(),
+  stream: z.string().optional(),
+  toxicity: z.number().optional(),
+  attributes: attributes.optional(),
+};
+
 /** A new toxic: `{name, type, stream, toxicity, attributes}`, every field optional. */
 export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
   (value) => {
@@ -61,13 +70,7 @@ export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
     if (!isPlainObject(folded)) return folded;
     return { ...folded, attributes: foldAttributes(folded['type'], folded['attributes']) };
   },
-  z.object({
-    name: z.string().optional(),
-    type: z.string().optional(),
-    stream: z.string().optional(),
-    toxicity: z.number().optional(),
-    attributes: attributes.optional(),
-  }),
+  z.object(TOXIC_SHAPE),
 );
 
 /** A toxic update: only `toxicity` and `attributes` are read (attribute names folded per toxic type). */
@@ -82,7 +85,8 @@ export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
   );
 }
 
-const proxyFields = {
+/** The fields of a proxy, as every input of one types them. */
+export const PROXY_SHAPE = {
   name: z.string().optional(),
   listen: z.string().optional(),
   upstream: z.string().optional(),
@@ -92,13 +96,13 @@ const proxyFields = {
 /** A new proxy, with optional `toxics` created before it listens (our extension of `POST /proxies`). */
 export const proxyInputSchema: z.ZodType<ProxyInput> = z.preprocess(
   (value) => foldFields(value, [...PROXY_FIELDS, 'toxics']),
-  z.object({ ...proxyFields, toxics: z.array(toxicInputSchema).optional() }),
+  z.object({ ...PROXY_SHAPE, toxics: z.array(toxicInputSchema).optional() }),
 );
 
 /** One entry of `POST /populate` or of a Toxiproxy config file: `toxics` is ignored, as Toxiproxy does. */
 export const populateEntrySchema: z.ZodType<ProxyInput> = z.preprocess(
   (value) => foldFields(value, PROXY_FIELDS),
-  z.object(proxyFields),
+  z.object(PROXY_SHAPE),
 );
 
 /** The body of `POST /populate`: an array of proxies (an object is a decode error). */
@@ -107,7 +111,7 @@ export const populateSchema: z.ZodType<ProxyInput[]> = z.array(populateEntrySche
 /** A proxy update: `listen`, `upstream`, `enabled`; `name` and `toxics` are ignored. */
 export const proxyPatchSchema: z.ZodType<ProxyPatch> = z.preprocess(
   (value) => foldFields(value, ['listen', 'upstream', 'enabled']),
-  z.object({ listen: proxyFields.listen, upstream: proxyFields.upstream, enabled: proxyFields.enabled }),
+  z.object({ listen: PROXY_SHAPE.listen, upstream: PROXY_SHAPE.upstream, enabled: PROXY_SHAPE.enabled }),
 );
 
 /** Decodes `body` and validates it against `schema`; a mismatch is a 400 naming the field. */

@@ -10,6 +10,7 @@ import { resetPeer } from './reset-peer.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { timeout } from './timeout.js';
+import { z } from 'zod';
 import type { ToxicDefinition } from './toxic.js';
 
 const definitions: readonly ToxicDefinition[] = [
@@ -36,4 +37,10 @@ export function toxicDefinition(type: string): ToxicDefinition | undefined {
 /** All toxic types, in the order the README lists them. */
 export function toxicDefinitions(): readonly ToxicDefinition[] {
   return definitions;
+}
+
+/** The attribute names of toxic type `type` (undefined for an unknown type). */
+export function attributeNames(type: string): string[] | undefined {
+  const schema = byType.get(type)?.attributes;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
 }
