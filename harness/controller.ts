@@ -7,6 +7,7 @@
  */
 import { Toxiproxy, type Proxy as ClientProxy } from 'toxiproxy-node-client';
 import { PARTITION_TOXICS } from '../proxy/commands/connections.js';
+import { ControlHttp } from './control-http.js';
 import { EventStream, type ProxyEvent } from './event-stream.js';
 import type { FaultEntry, Timeline } from './timeline.js';
 
@@ -34,6 +35,7 @@ const EVENT_WAIT_MS = 250;
 export class Controller {
   readonly url: string;
   #client: Toxiproxy;
+  #http: ControlHttp;
   #events = new EventStream();
   #faultline = false;
   #timeline: Timeline | undefined;
@@ -48,9 +50,10 @@ export class Controller {
   constructor(url: string, options: { sameClock?: boolean; token?: string } = {}) {
     this.url = url.replace(/\/+$/, '');
     this.#client = new Toxiproxy(this.url);
+    this.#http = new ControlHttp(options.token);
+    this.#client.api = this.#http as unknown as Toxiproxy['api'];
     this.#sameClock = options.sameClock ?? false;
     this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
-    if (options.token) sendHeaders(this.#client, this.#headers);
   }
 
   /** Whether the server is faultline (it reports its own version in GET /version). */
@@ -85,6 +88,13 @@ export class Controller {
   /** Deletes proxy `name` (cleanup after a run). */
   async removeProxy(name: string): Promise<void> {
     await (await this.#client.get(name)).remove();
+  }
+
+  /** How many live connections proxy `name` holds (faultline's `/connections`); null on a server without it. */
+  async connections(name: string): Promise<number | null> {
+    if (!this.#faultline) return null;
+    const { data } = await this.#http.get<unknown[]>(`${this.url}/proxies/${encodeURIComponent(name)}/connections`);
+    return Array.isArray(data) ? data.length : null;
   }
 
   /** Puts `fault` on proxy `proxy` and records it on the timeline. */
@@ -160,17 +170,6 @@ export class Controller {
     timeline.add(entry);
     return entry;
   }
-}
-
-/**
- * Makes the node client send `headers` (an API token) with every request. The client has no option
- * for it, so its HttpClient's one fetch method (private in its types, stable in the pinned 4.1.0)
- * is wrapped; test/harness/token.test.ts proves it against a server that requires a token.
- */
-function sendHeaders(client: Toxiproxy, headers: Record<string, string>): void {
-  const api = client.getApi() as unknown as { doFetch(url: string, init: RequestInit): Promise<Response> };
-  const doFetch = api.doFetch.bind(api);
-  api.doFetch = (url, init) => doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
 }
 
 /** The toxics that make a partition: faultline's own, or Toxiproxy's `timeout` 0 as a black hole. */

@@ -82,6 +82,7 @@ export class PolicyClient {
       }
     }
     const outcome = this.#outcome(request, attempts[attempts.length - 1]?.ok === true, value);
+    const read = request.kind === 'read' ? (outcome === 'cached' ? this.#cache.get(request.target as string) : value) : undefined;
     const entry: RequestEntry = {
       type: 'request',
       id: request.id,
@@ -93,6 +94,7 @@ export class PolicyClient {
       end: this.#timeline.now(),
       attempts,
       outcome,
+      ...(read === undefined ? {} : { value: read }),
     };
     this.#timeline.add(entry);
     if (outcome === 'ok' && this.#queue.length > 0) await this.replay();

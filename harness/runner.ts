@@ -45,6 +45,8 @@ export interface RunContext {
   runId: string;
   seed: string;
   onProgress?: (progress: Progress) => void;
+  /** The timeline to fill (default a new one starting now); tests pass theirs to know its clock. */
+  timeline?: Timeline;
 }
 
 interface PathState {
@@ -60,8 +62,13 @@ interface PathState {
 export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
   const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
-  const timeline = new Timeline();
+  const timeline = ctx.timeline ?? new Timeline();
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
+  for (const [path, { probe }] of Object.entries(ctx.paths)) {
+    probe.watchTransport?.(({ at, kind, detail }) =>
+      timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
+    );
+  }
   const before = resources();
   const states = new Map<string, PathState>();
   for (const [name, target] of Object.entries(ctx.paths)) {
@@ -88,7 +95,15 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   }
   const ledger = await ctx.ledger?.().catch(() => undefined);
   await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
-  const leaks: LeakReport | null = scenario.expect.no_leaks ? await leakCheck(before) : null;
+  const leaks: LeakReport | null = scenario.expect.no_leaks
+    ? await leakCheck(before, {
+        probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
+        proxyConnections: async () => {
+          const counts = await Promise.all(Object.values(ctx.paths).map((p) => p.controller.connections(p.proxy)));
+          return counts.some((c) => c === null) ? null : counts.reduce<number>((n, c) => n + (c as number), 0);
+        },
+      })
+    : null;
   const counters = { retries: 0, queued: 0, cached: 0 };
   for (const { client } of states.values()) {
     counters.retries += client.counters.retries;

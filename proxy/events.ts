@@ -45,9 +45,10 @@ export class EventBus {
     return () => this.#subscribers.delete(subscriber);
   }
 
-  emit(body: EventBody): void {
+  /** Sends `body` to every subscriber, stamped `at` (default now): a change stamps the moment it took effect. */
+  emit(body: EventBody, at: number = performance.now()): void {
     if (this.#subscribers.size === 0) return;
-    const event = { ...body, at: performance.now(), time: new Date().toISOString() } as FaultlineEvent;
+    const event = { ...body, at, time: new Date(performance.timeOrigin + at).toISOString() } as FaultlineEvent;
     for (const subscriber of this.#subscribers) {
       try {
         subscriber(event);

@@ -190,8 +190,10 @@ export class Registry {
 
   async #stop(proxy: Proxy): Promise<void> {
     if (!proxy.enabled) return;
+    // Stamped when the listener starts closing and the connections are cut, not when the close completes.
+    const at = performance.now();
     await proxy.stop();
-    this.events.emit({ type: 'proxy.disabled', proxy: proxy.name, listen: proxy.listen });
+    this.events.emit({ type: 'proxy.disabled', proxy: proxy.name, listen: proxy.listen }, at);
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
