@@ -175,7 +175,12 @@ async function run(t: Test, kind: 'tcp' | 'http'): Promise<void> {
     if (w.fault === 'latency') {
       t.equal(w.detection_ms, null, `${name}: nothing failed, so no detection`);
       t.equal(w.failed_requests, 0);
-      t.ok((w.latency_increase_ms ?? 0) >= 55 && (w.latency_increase_ms ?? 0) < 200, `${name}: latency rose by ${w.latency_increase_ms} ms (60 added)`);
+      const p50 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1] as number;
+      const inside = p50(mine.filter((s) => s.ok && s.start >= from && s.end <= to).map((s) => s.end - s.start));
+      const before = p50(mine.filter((s) => s.ok && s.end < (applied[0] as number)).map((s) => s.end - s.start));
+      t.ok((w.latency_p50_ms ?? 0) >= 60, `${name}: every round trip carries the 60 ms added (p50 ${w.latency_p50_ms} ms)`);
+      near(t, w.latency_p50_ms, inside, 0.5, `${name}: p50 round trip inside the window`);
+      near(t, w.latency_increase_ms, inside - before, 0.5, `${name}: its rise over the p50 before the first fault`);
       continue;
     }
     t.ok(firstFail, `${name}: the test saw a failure in the window`);
@@ -186,11 +191,15 @@ async function run(t: Test, kind: 'tcp' | 'http'): Promise<void> {
       t.equal(w.transport_detection_ms, null, `${name}: the transport saw nothing`);
     } else {
       t.equal(w.detection_bound, 'fault', `${name}: the fault itself was seen`);
-      t.ok((w.detection_ms ?? Infinity) <= INTERVAL + 2 + 40, `${name}: detected within about one request interval (${w.detection_ms} ms)`);
+      // Request-level detection includes the pause before the next request, and nothing else: the
+      // detecting attempt is the first one the probe started after the fault (or in flight at it).
+      const started = mine.filter((s) => s.end >= from && s.start < (firstFail?.start ?? 0));
+      t.same(started, [], `${name}: the first attempt after the fault was the one that failed (${w.detection_ms} ms, pacing ${INTERVAL} ms)`);
     }
     if (w.fault === 'partition:drop' || w.fault === 'partition:refuse') {
       const socket = sockets.find((at) => on(at) >= from - 0.01 && on(at) < to);
       near(t, w.transport_detection_ms, on(socket ?? NaN) - from, 5, `${name}: transport detection = the first socket event the test saw`);
+      t.ok((w.transport_detection_ms ?? Infinity) <= (w.detection_ms ?? 0), `${name}: the socket saw it no later than the next request did`);
     }
   }
 
@@ -212,12 +221,17 @@ async function run(t: Test, kind: 'tcp' | 'http'): Promise<void> {
   }
   const before = mine.filter((s) => phaseOf(s) === 'before');
   const beforeRps = (before.filter((s) => s.ok).length / (Math.max(...before.map((s) => s.end)) - Math.min(...before.map((s) => s.start)))) * 1000;
-  near(t, phases?.before.rps, beforeRps, beforeRps * 0.01, `${kind}: throughput before = ok ÷ the time it lasted`);
+  const beforeSpan = Math.max(...before.map((s) => s.end)) - Math.min(...before.map((s) => s.start));
+  // The harness stamps a request a few statements before the test stamps its attempt: on a loaded
+  // machine a preemption or a GC pause can fall between the two, hence 5 ms on spans (not on events).
+  near(t, phases?.before.duration_ms, beforeSpan, 5, `${kind}: before lasted from the first request to the end of its last`);
+  near(t, phases?.before.rps, beforeRps, beforeRps * (5 / beforeSpan), `${kind}: throughput before = ok ÷ the time it lasted`);
   const during = spans.reduce((sum, [a, h]) => sum + (h - a), 0);
   near(t, phases?.during.duration_ms, during, 0.1, `${kind}: during lasted the sum of the windows`);
   const after = mine.filter((s) => phaseOf(s) === 'after');
   const afterRps = (after.filter((s) => s.ok).length / (Math.max(...after.map((s) => s.end)) - (spans.at(-1) as readonly [number, number])[1])) * 1000;
-  near(t, phases?.after.rps, afterRps, afterRps * 0.01, `${kind}: throughput after = ok ÷ (last heal → last request)`);
+  const afterSpan = Math.max(...after.map((s) => s.end)) - (spans.at(-1) as readonly [number, number])[1];
+  near(t, phases?.after.rps, afterRps, afterRps * (5 / afterSpan), `${kind}: throughput after = ok ÷ (last heal → last request)`);
 }
 
 t.test('tcp probe: every window figure matches what the proxy and the sockets really did', (t) => run(t, 'tcp'));
