@@ -17,7 +17,7 @@ export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Ste
 export { builtinScenarios, BUILTIN_SCENARIOS } from './builtins.js';
 export { Controller } from './controller.js';
 export { consoleSummary, consoleDetails, windowsTable } from './reporters/console.js';
-export { targetMet, exitCodeOf, type ExitOn } from './verdict.js';
+export { targetMet, runExitCode, type ExitOn } from './verdict.js';
 export { historyOf, writeHistory, type HistoryOp } from './reporters/history.js';
 export { resultSchema, resultsJsonSchema, readResults } from './result-schema.js';
 export { writeResults, resultsFileName, DEFAULT_OUT_DIR } from './reporters/json.js';

@@ -4,6 +4,7 @@
  * good answer. A policy wraps a Probe and writes every attempt on the Timeline, so the metrics see
  * what really happened, not what the policy hid.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operation, Probe } from './probes/probe.js';
 import type { Policy } from './scenario.js';
 import type { Outcome, RequestEntry, Timeline } from './timeline.js';
@@ -140,8 +141,4 @@ export class PolicyClient {
     }
     return 'failed';
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

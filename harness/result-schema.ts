@@ -90,7 +90,8 @@ export const pathSchema = z.object({
   recovered_throughput: z.number().min(0).nullable().describe('after ÷ before'),
 }).meta({ id: 'path' });
 
-const ledger = z.object({
+/** The reconciliation of the writes against the server's ledger (see reconcile.ts). */
+export const ledgerSchema = z.object({
   checked: z.boolean().describe('false: no ledger was available, only the client side is known'),
   acknowledged: count,
   applied_unacknowledged: ids,
@@ -98,6 +99,7 @@ const ledger = z.object({
   duplicated: ids,
   lost: ids.describe('acknowledged to the client but missing from the ledger'),
   undelivered_queued: ids,
+  lost_writes: ids.describe('every write that did not reach the server: lost, undelivered_queued and failed_not_applied'),
 });
 
 const resources = z.object({ fds: count.nullable(), sockets: count });
@@ -152,7 +154,7 @@ const addedResult = z.object({
   failed_expectations: z.array(z.string()),
   notifications_recovered: z.boolean().nullable(),
   notification_stream_repairs: count,
-  ledger,
+  ledger: ledgerSchema,
   leaks: z
     .object({
       before: resources.describe("this process's fds and TCP sockets before the scenario (for reading: they include the harness's own API connections)"),
@@ -216,12 +218,20 @@ export function readResults(text: string): ReadableResult[] {
 }
 
 /**
- * A result written before fault windows had its phase figures without `max` and without `between`:
- * those read as unknown (null) and empty, nothing is guessed.
+ * A result written before fault windows had its phase figures without `max` and without `between`
+ * (those read as unknown and empty: nothing is guessed) and its ledger without `lost_writes` (the
+ * union of the three lists it had).
  */
 function beforeWindows(item: unknown): unknown {
-  const result = item as { windows?: unknown; metrics?: { latency_ms?: Record<string, object>; throughput_rps?: Record<string, unknown> } };
+  const result = item as {
+    windows?: unknown;
+    metrics?: { latency_ms?: Record<string, object>; throughput_rps?: Record<string, unknown> };
+    ledger?: Record<string, unknown>;
+  };
   if (typeof item !== 'object' || item === null || result.windows !== undefined || !result.metrics) return item;
+  const ledger = result.ledger;
+  const listed = (key: string): string[] => (Array.isArray(ledger?.[key]) ? (ledger[key] as string[]) : []);
+  const lost = ledger ? { ledger: { ...ledger, lost_writes: [...listed('lost'), ...listed('undelivered_queued'), ...listed('failed_not_applied')].sort() } } : {};
   const { latency_ms: latency, throughput_rps: rps } = result.metrics;
   const none = { p50: null, p99: null, max: null, samples: 0 };
   const metrics = {
@@ -229,7 +239,7 @@ function beforeWindows(item: unknown): unknown {
     ...(latency ? { latency_ms: { between: none, ...Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, { max: null, ...v }])) } } : {}),
     ...(rps ? { throughput_rps: { between: null, ...rps } } : {}),
   };
-  return { ...result, metrics };
+  return { ...result, ...lost, metrics };
 }
 
 /** A result from before fault windows (or another tool) gets them from its timeline, where it has one. */

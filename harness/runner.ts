@@ -4,6 +4,7 @@
  * upstream's ledger and computes the result. Paths run their requests concurrently when a step
  * names several; steps run one after another.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Controller, Fault } from './controller.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
 import { PolicyClient } from './policy.js';
@@ -236,8 +237,4 @@ function target(ctx: RunContext, path: string): PathTarget {
   const found = ctx.paths[path];
   if (!found) throw new Error(`no target for path "${path}"`);
   return found;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -213,6 +213,9 @@ export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: 
 
 /** A scenario file that cannot be used; the message names the file, the step and the field. */
 export class ScenarioError extends Error {
+  /** The stable code of bad scenario input (the CLI exits 2 on it). */
+  readonly code = 'ERR_SCENARIO';
+
   constructor(message: string) {
     super(message);
     this.name = 'ScenarioError';

@@ -15,7 +15,7 @@ export function targetMet(results: readonly ReadableResult[], target: number): b
 }
 
 /** The exit code of a run whose scenarios gave `results`. */
-export function exitCodeOf(results: readonly ReadableResult[], target: number, exitOn: ExitOn = 'all'): 0 | 1 {
+export function runExitCode(results: readonly ReadableResult[], target: number, exitOn: ExitOn = 'all'): 0 | 1 {
   const met = targetMet(results, target);
   if (exitOn === 'target') return met ? 0 : 1;
   return met && results.every((r) => r.passed) ? 0 : 1;

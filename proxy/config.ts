@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PROXY_SHAPE, TOXIC_SHAPE } from './api/body.js';
+import { PROXY_SHAPE, TOXIC_SHAPE } from './input.js';
 import { FaultlineError, nestError } from './errors.js';
 import type { ProxyInput, Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';

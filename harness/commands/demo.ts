@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import type { UpstreamTarget } from '../run-scenarios.js';
 import type { ScenarioResult } from '../result.js';
-import type { Upstream } from '../upstreams/upstream.js';
+import { startUpstream } from '../upstreams/start.js';
 import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
@@ -16,13 +16,6 @@ interface DemoArgs extends OutputArgs, PolicyArgs {
   scenarios: string[];
   probe: 'mcp' | 'http' | 'tcp' | 'all';
   seed: string;
-}
-
-/** Starts the demo upstream of `kind` (modules loaded on demand, so other commands start fast). */
-export async function startUpstream(kind: 'mcp' | 'http' | 'tcp', options: { host?: string; port?: number; ledgerPort?: number } = {}): Promise<Upstream> {
-  if (kind === 'mcp') return (await import('../upstreams/mcp.js')).startMcpUpstream(options);
-  if (kind === 'http') return (await import('../upstreams/http.js')).startHttpUpstream(options);
-  return (await import('../upstreams/echo.js')).startEchoUpstream(options);
 }
 
 /** `faultline demo`. */
@@ -35,7 +28,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios);
-    const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/server.js'), import('../run-scenarios.js')]);
+    const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/api/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
     const results: ScenarioResult[] = [];

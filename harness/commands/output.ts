@@ -6,7 +6,7 @@ import { consoleDetails, consoleSummary } from '../reporters/console.js';
 import { DEFAULT_OUT_DIR, writeResults } from '../reporters/json.js';
 import { renderJunit } from '../reporters/junit.js';
 import type { ReadableResult } from '../result-schema.js';
-import { exitCodeOf, type ExitOn } from '../verdict.js';
+import { runExitCode, type ExitOn } from '../verdict.js';
 
 /** The output flags. */
 export interface OutputArgs {
@@ -61,5 +61,5 @@ export async function report(results: readonly ReadableResult[], argv: Omit<Outp
     await writeHistory(results, argv.history);
     process.stdout.write(`History: ${argv.history}\n`);
   }
-  return exitCodeOf(results, argv.target, argv['exit-on'] ?? 'all');
+  return runExitCode(results, argv.target, argv['exit-on'] ?? 'all');
 }

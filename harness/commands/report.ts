@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { CliError } from '../../proxy/commands/api-client.js';
+import { CliError } from '../../cli/errors.js';
 import { readResults, type ReadableResult } from '../result-schema.js';
 
 
@@ -27,12 +27,12 @@ async function loadResults(file: string): Promise<ReadableResult[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+    throw new CliError(`${file}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'ERR_INPUT');
   }
   try {
     return readResults(text);
   } catch (err) {
-    throw new CliError(`${file}: ${(err as Error).message}`, 2);
+    throw new CliError(`${file}: ${(err as Error).message}`, 'ERR_INPUT');
   }
 }
 

@@ -5,7 +5,7 @@
  * input (nothing run).
  */
 import type { CommandModule } from 'yargs';
-import { CliError } from '../../proxy/commands/api-client.js';
+import { CliError } from '../../cli/errors.js';
 import type { ProbeKind, UpstreamTarget } from '../run-scenarios.js';
 import { ScenarioError } from '../scenario.js';
 import { fetchLedger } from '../upstreams/ledger.js';
@@ -39,7 +39,7 @@ function parseJsonFlag(flag: string, text: string | undefined): Record<string, u
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`--${flag}: must be a JSON object (${(err as Error).message})`, 2);
+    throw new CliError(`--${flag}: must be a JSON object (${(err as Error).message})`, 'ERR_INPUT');
   }
 }
 

@@ -6,7 +6,7 @@
  * ConnectProbe is for any TCP service: each attempt opens a fresh connection.
  */
 import { connect, type Socket } from 'node:net';
-import { createFrameDecoder, encodeFrame, type Frame } from './frame.js';
+import { createFrameDecoder, encodeFrame, type Frame } from '../frame.js';
 import {
   errorKind,
   ProbeError,

@@ -3,7 +3,6 @@
  * test, the graceful-handling target, the detailed counts), and per scenario its details: requests
  * and ledger, throughput per phase with its degradation, and a table of its fault windows.
  */
-import { lostWrites } from '../reconcile.js';
 import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { targetMet } from '../verdict.js';
 
@@ -53,7 +52,7 @@ export function consoleDetails(results: readonly ReadableResult[]): string {
 function details(r: ReadableResult): string {
   const m = r.metrics;
   const ledger = r.ledger?.checked
-    ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${lostWrites(r.ledger).length} lost`
+    ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${r.ledger.lost_writes.length} lost`
     : 'ledger: not checked';
   const repaired = r.notification_stream_repairs ? ` (SDK lost the stream ${r.notification_stream_repairs}×, probe re-opened it)` : '';
   const notes = r.notifications_recovered == null ? '' : `; notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}${repaired}`;

@@ -5,7 +5,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { lostWrites } from '../reconcile.js';
 import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { FLAGS, type Flag } from '../scenario.js';
 import { targetMet } from '../verdict.js';
@@ -106,7 +105,7 @@ function flagCell(r: ReadableResult, flag: Flag): string {
 function summaryRow(r: ReadableResult, i: number): string {
   const m = r.metrics;
   const bound = m.detection_bound_by === 'client_timeout' ? '<div class="t">client timeout</div>' : '';
-  const lost = r.ledger ? lostWrites(r.ledger).length : 0;
+  const lost = r.ledger ? r.ledger.lost_writes.length : 0;
   return (
     `<tr><td><a href="#s${i}">${esc(r.test_name)}</a><div class="t">${esc(r.title ?? r.test_type)}</div></td>` +
     `<td><span class="badge probe">${esc(r.probe ?? '—')}</span></td><td>${badge(r.passed)}</td>` +
@@ -140,7 +139,7 @@ function facts(r: ReadableResult): string {
   const ledger = l?.checked
     ? [
         `${l.acknowledged} acknowledged`,
-        `${lostWrites(l).length} lost`,
+        `${l.lost_writes.length} lost`,
         `${l.applied_unacknowledged.length} applied but unacknowledged`,
         `${l.duplicated.length} duplicated`,
       ].join(' · ')
@@ -181,7 +180,7 @@ function section(r: ReadableResult, i: number): string {
   const failures = r.failed_expectations?.length ? r.failed_expectations : r.error_message ? [r.error_message] : [];
   const items = failures.map((f) => `<li>${esc(f)}</li>`).join('');
   const alert = r.passed || failures.length === 0 ? '' : `<div class="alert"><b>Failed</b><ul>${items}</ul></div>`;
-  const lost = r.ledger ? lostWrites(r.ledger) : [];
+  const lost = r.ledger ? r.ledger.lost_writes : [];
   const lostIds = lost.length
     ? `<div class="alert"><b>Writes that did not reach the server (${lost.length})</b><div class="ids">${esc(lost.join(', '))}</div></div>`
     : '';

@@ -1,5 +1,4 @@
 /** JUnit XML: one testcase per scenario, a failure with the reason, so CI systems show results natively. */
-import { lostWrites } from '../reconcile.js';
 import type { ReadableResult } from '../result-schema.js';
 import { windowsTable } from './console.js';
 
@@ -25,7 +24,7 @@ function details(r: ReadableResult): string {
     `flags: connection_lost=${r.connection_lost} recovery_success=${r.recovery_success} data_lost=${r.data_lost} cascading_failure=${r.cascading_failure} graceful_degradation=${r.graceful_degradation}`,
     `requests: ${m.successful_requests}/${m.total_requests} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}, cached ${m.cached_responses}`,
     `detection_time_ms=${m.detection_time_ms}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''} recovery_time_ms=${m.recovery_time_ms} loss_window_ms=${m.loss_window_ms}`,
-    `ledger: ${r.ledger?.checked ? `${r.ledger.acknowledged} acknowledged, lost [${lostWrites(r.ledger).join(', ')}], applied-unacknowledged [${r.ledger.applied_unacknowledged.join(', ')}], duplicated [${r.ledger.duplicated.join(', ')}]` : 'not checked'}`,
+    `ledger: ${r.ledger?.checked ? `${r.ledger.acknowledged} acknowledged, lost [${r.ledger.lost_writes.join(', ')}], applied-unacknowledged [${r.ledger.applied_unacknowledged.join(', ')}], duplicated [${r.ledger.duplicated.join(', ')}]` : 'not checked'}`,
     ...(r.windows?.length ? ['windows:', ...windowsTable(r.windows)] : []),
   ].join('\n');
 }

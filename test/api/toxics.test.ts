@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer, call } from '../helpers/api.js';
 import { dial, echoServer, portOf, roundTrip, type Teardown } from '../helpers/net.js';
 

@@ -43,7 +43,7 @@ t.test('faultline run: 0 when every scenario met its expectations, 1 when one di
   const refused = await write('refused.yaml', scenario('refused', "  - send: 1\n  - toxic: { type: latency, name: 'no/slash' }\n  - send: 1"));
   const stopped = await faultline(['run', refused, '--url', url, ...common]);
   t.equal(stopped.code, 1, 'a request the server refuses mid-run fails the scenario');
-  t.match(stopped.stdout, /run stopped: HTTP 400 from POST \/proxies\/[^:]+\/toxics: .*name/, 'with the server’s own message');
+  t.match(stopped.stdout, /run stopped: POST \/proxies\/[^ ]+\/toxics → HTTP 400: .*name/, 'with the server’s own message');
 });
 
 t.test('bad toxic steps stop faultline run with exit 2 before any proxy is created, naming the file, the step and the field', async (t) => {

@@ -9,7 +9,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { Controller } from '../../harness/controller.js';
-import { EventStream, type ProxyEvent } from '../../harness/event-stream.js';
+import { EventStream } from '../../harness/event-stream.js';
+import type { EventJson } from '../../protocol/wire.js';
 import { HttpProbe } from '../../harness/probes/http.js';
 import type { Attempt, Operation, Probe, TransportListener } from '../../harness/probes/probe.js';
 import { TcpProbe } from '../../harness/probes/tcp.js';
@@ -17,7 +18,7 @@ import type { ScenarioResult } from '../../harness/result.js';
 import { runScenario } from '../../harness/runner.js';
 import { parseScenario } from '../../harness/scenario.js';
 import { Timeline } from '../../harness/timeline.js';
-import { startServer } from '../../proxy/server.js';
+import { startServer } from '../../proxy/api/server.js';
 import { demoUpstream } from '../helpers/harness.js';
 
 const INTERVAL = 20;
@@ -151,9 +152,9 @@ async function run(t: Test, kind: 'tcp' | 'http'): Promise<void> {
   const on = (at: number): number => timeline.fromMono(at);
   // Consecutive events of one kind are one step (a black hole is two toxics): it took effect at the last of them.
   const steps = (kind: 'apply' | 'heal'): number[] => {
-    const kindOf = (e: ProxyEvent): string => (e.type === 'toxic.added' || e.type === 'proxy.disabled' ? 'apply' : 'heal');
+    const kindOf = (e: EventJson): string => (e.type === 'toxic.added' || e.type === 'proxy.disabled' ? 'apply' : 'heal');
     const mine = events.events.filter((e) => e.proxy === 'truth' && ['toxic.added', 'proxy.disabled', 'toxic.removed', 'proxy.enabled'].includes(e.type));
-    return mine.flatMap((e, i) => (kindOf(e) === kind && (i === mine.length - 1 || kindOf(mine[i + 1] as ProxyEvent) !== kind) ? [on(e.at)] : []));
+    return mine.flatMap((e, i) => (kindOf(e) === kind && (i === mine.length - 1 || kindOf(mine[i + 1] as EventJson) !== kind) ? [on(e.at)] : []));
   };
   const applied = steps('apply');
   const healed = steps('heal');

@@ -40,7 +40,7 @@ const result = (timeline: Entry[], appliedUnacked: string[] = []): ReadableResul
     failed_requests_during_partition: 0,
     recovery_attempts: 0,
   },
-  ledger: { checked: true, acknowledged: 0, applied_unacknowledged: appliedUnacked, failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [] },
+  ledger: { checked: true, acknowledged: 0, applied_unacknowledged: appliedUnacked, failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [], lost_writes: [] },
   timeline,
 });
 

@@ -4,7 +4,7 @@ import type { Probe } from '../../harness/probes/probe.js';
 import { TcpProbe } from '../../harness/probes/tcp.js';
 import { runScenario } from '../../harness/runner.js';
 import { parseScenario } from '../../harness/scenario.js';
-import { startServer } from '../../proxy/server.js';
+import { startServer } from '../../proxy/api/server.js';
 import { demoUpstream } from '../helpers/harness.js';
 
 const scenario = parseScenario(

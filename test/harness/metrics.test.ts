@@ -46,7 +46,7 @@ function timeline(spec: Array<string | ['fault' | 'heal', number]>, path = 'prim
 const scenario = (extra: Record<string, unknown> = {}) =>
   parseScenario({ name: 's', type: 'S', title: 'S', steps: [{ send: 1 }], expect: {}, ...extra }, 'test');
 const policy = policySchema.parse({});
-const noLoss = { checked: true, acknowledged: 0, applied_unacknowledged: [], failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [] };
+const noLoss = { checked: true, acknowledged: 0, applied_unacknowledged: [], failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [], lost_writes: [] };
 
 t.test('percentile is nearest-rank', async (t) => {
   t.equal(percentile([], 50), null);
@@ -133,6 +133,7 @@ t.test('reconcile sorts every write into its outcome against the ledger', async 
     duplicated: ['primary-4'],
     lost: ['primary-2'],
     undelivered_queued: ['primary-5'],
+    lost_writes: ['primary-2', 'primary-5', 'primary-6'],
   });
   t.equal(computeFlags(tl, scenario(), policy, r).data_lost, true);
   const unchecked = reconcile(tl, undefined);
