@@ -10,7 +10,7 @@ export interface GlobalArgs {
 }
 
 /** The default API URL: FAULTLINE_URL, then TOXIPROXY_URL, then http://127.0.0.1:8474. */
-export function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
+function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env['FAULTLINE_URL'] || env['TOXIPROXY_URL'] || 'http://127.0.0.1:8474';
 }
 

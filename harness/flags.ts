@@ -21,7 +21,7 @@ import type { RequestEntry, Timeline } from './timeline.js';
 import { windowsOfPath } from './windows.js';
 
 /** Failures this soon after a heal are recovery, not a cascade. */
-export const SETTLE_MS = 1000;
+const SETTLE_MS = 1000;
 
 /** Computes every flag. */
 export function computeFlags(

@@ -13,7 +13,7 @@ import type { FaultEntry, RequestEntry, Timeline } from './timeline.js';
 import type { FaultWindow } from './windows.js';
 
 /** The phases of a path. */
-export const PHASES = ['before', 'during', 'between', 'after'] as const;
+const PHASES = ['before', 'during', 'between', 'after'] as const;
 
 /** One of the phases. */
 export type Phase = (typeof PHASES)[number];

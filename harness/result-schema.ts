@@ -17,7 +17,7 @@ const ids = z.array(z.string());
 const nullableMs = ms.nullable();
 
 /** p50 / p99 / max of some samples (null without samples). */
-export const statsSchema = z.object({ p50: nullableMs, p99: nullableMs, max: nullableMs, samples: count }).meta({ id: 'stats' });
+const statsSchema = z.object({ p50: nullableMs, p99: nullableMs, max: nullableMs, samples: count }).meta({ id: 'stats' });
 
 const attempt = z.object({ ok: z.boolean(), error: z.string().optional(), start: time, end: time });
 
@@ -51,7 +51,7 @@ export const entrySchema = z.discriminatedUnion('type', [
 ]).meta({ id: 'entry' });
 
 /** One fault window (see windows.ts for the definitions). */
-export const windowSchema = z.object({
+const windowSchema = z.object({
   path: z.string(),
   fault: z.string().describe('partition:drop, partition:blackhole, partition:refuse, flaky, latency, toxic:<type>'),
   applied_ms: time,
@@ -82,7 +82,7 @@ const phaseFigures = z.object({ requests: count, ok: count, duration_ms: ms, rps
 const phases = z.object({ before: phaseFigures, during: phaseFigures, between: phaseFigures, after: phaseFigures });
 
 /** One path's figures. */
-export const pathSchema = z.object({
+const pathSchema = z.object({
   faulted: z.boolean().describe('false: no fault was put on it; every request counts as before'),
   over_windows: overWindows,
   phases,
@@ -173,7 +173,7 @@ const addedResult = z.object({
 export const resultSchema = planResult.extend({ metrics: planMetrics.extend(addedMetrics.shape) }).extend(addedResult.shape);
 
 /** A result as a reporter accepts it: the plan's fields, and faultline's where present. */
-export const readableResultSchema = planResult
+const readableResultSchema = planResult
   .extend({ metrics: planMetrics.extend(addedMetrics.partial().shape) })
   .extend(addedResult.partial().shape);
 

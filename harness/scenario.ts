@@ -146,7 +146,7 @@ export const FLAGS = ['connection_lost', 'recovery_success', 'data_lost', 'casca
 /** One of the outcome flags. */
 export type Flag = (typeof FLAGS)[number];
 
-export const scenarioSchema = z
+const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9_]{1,64}$/, { error: 'must be snake_case, like "full_connection_loss"' }),
     type: z.string().min(1).max(64),

@@ -28,6 +28,6 @@ export function round(ms: number): number {
 }
 
 /** Rounds, keeping null. */
-export function roundOrNull(ms: number | null): number | null {
+function roundOrNull(ms: number | null): number | null {
   return ms === null ? null : round(ms);
 }
