@@ -164,6 +164,7 @@ const addedResult = z.object({
       leaked: z.boolean(),
     })
     .nullable(),
+  emulated: z.array(z.string()).describe('faults the server lacked (a plain Toxiproxy) and the harness emulated, each saying how it differs'),
   windows: z.array(windowSchema),
   paths: z.record(z.string(), pathSchema),
   timeline: z.array(entrySchema),

@@ -30,6 +30,8 @@ export interface ResultInputs {
   probe: string;
   seed: string;
   error: string | null;
+  /** Faults the server lacked and the harness emulated (see plan.ts). */
+  emulated: string[];
 }
 
 /** Computes a scenario's result from its timeline and ledger. */
@@ -72,6 +74,7 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     notification_stream_repairs: notifications.filter((n) => n.repaired).length,
     ledger: reconciliation,
     leaks: inputs.leaks,
+    emulated: inputs.emulated,
     windows,
     paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
     timeline: timeline.entries,

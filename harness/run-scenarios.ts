@@ -92,7 +92,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   }
   const refused = scenarios.flatMap((scenario) =>
     customToxicSteps(scenario.steps)
-      .filter((step) => controllers.get(serverOf(scenario, step.path))?.isFaultline)
+      .filter((step) => controllers.get(serverOf(scenario, step.path))?.capabilities.faultline)
       .map((step) => `${scenario.source ?? scenario.name}: invalid scenario\n  ${unknownTypeMessage(step)}`),
   );
   if (refused.length) {

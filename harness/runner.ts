@@ -5,8 +5,9 @@
  * names several; steps run one after another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Controller, Fault } from './controller.js';
+import type { Controller } from './controller.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
+import { planScenario, type Plan, type PlannedFault } from './plan.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
 import { buildResult, type ScenarioResult } from './result.js';
@@ -83,10 +84,13 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   }
   const probe = Object.values(ctx.paths)[0]?.probe.kind ?? 'none';
   const progress: Progress = { scenario: scenario.name, probe, step: 'open', ok: 0, failed: 0 };
-  let error: string | null = null;
+  const plan = planScenario(scenario.steps, (path) => target(ctx, path).controller.capabilities);
+  let error: string | null = plan.refused === null ? null : `not run: ${plan.refused}`;
   try {
-    await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
-    await runSteps(scenario.steps, ctx, states, timeline, progress);
+    if (error === null) {
+      await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+      await runSteps(scenario.steps, ctx, states, timeline, progress, plan);
+    }
     progress.step = 'replay';
     ctx.onProgress?.(progress);
     for (const state of states.values()) if (!state.faulted) await state.client.replay();
@@ -121,6 +125,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe,
     seed: ctx.seed,
     error,
+    emulated: plan.emulated,
   });
 }
 
@@ -130,6 +135,7 @@ async function runSteps(
   states: Map<string, PathState>,
   timeline: Timeline,
   progress: Progress,
+  plan: Plan,
 ): Promise<void> {
   for (const step of steps) {
     const kind = Object.keys(step)[0] as string;
@@ -140,12 +146,12 @@ async function runSteps(
       await checkNotifications(ctx, states, timeline);
     } else if ('wait' in step) await sleep(step.wait);
     else if ('repeat' in step) {
-      for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress);
+      for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress, plan);
     } else if ('heal' in step) await heal(step.heal.path, ctx, states);
     else {
-      const [path, fault] = faultOf(step);
+      const path = (Object.values(step)[0] as { path: string }).path;
       const { controller, proxy } = target(ctx, path);
-      await controller.apply(path, proxy, fault);
+      await controller.apply(path, proxy, plan.faults.get(step) as PlannedFault);
       (states.get(path) as PathState).faulted = true;
     }
   }
@@ -210,27 +216,6 @@ async function checkNotifications(ctx: RunContext, states: Map<string, PathState
 
 function repairs(probe: Probe): number {
   return (probe.recoveries?.reopened ?? 0) + (probe.recoveries?.replaced ?? 0);
-}
-
-function faultOf(step: Step): [string, Fault] {
-  if ('partition' in step) {
-    const { path, mode, cut } = step.partition;
-    return [path, { kind: 'partition', mode, cut }];
-  }
-  if ('flaky' in step) {
-    const { path, stream, ...attributes } = step.flaky;
-    return [path, { kind: 'toxic', label: 'flaky', toxic: { name: 'faultline_flaky', type: 'flaky', stream, toxicity: 1, attributes } }];
-  }
-  if ('latency' in step) {
-    const { path, stream, ...attributes } = step.latency;
-    const toxic = { name: `faultline_latency_${stream}`, type: 'latency', stream, toxicity: 1, attributes };
-    return [path, { kind: 'toxic', label: 'latency', toxic }];
-  }
-  if ('toxic' in step) {
-    const { path, name, ...rest } = step.toxic;
-    return [path, { kind: 'toxic', label: `toxic:${rest.type}`, toxic: { name: name ?? `faultline_${rest.type}_${rest.stream}`, ...rest } }];
-  }
-  throw new Error(`not a fault step: ${JSON.stringify(step)}`);
 }
 
 function target(ctx: RunContext, path: string): PathTarget {

@@ -59,6 +59,7 @@ function details(r: ReadableResult): string {
   const lines = [
     `  ${r.test_name} [${r.probe ?? '?'}]: ${m.successful_requests ?? '?'}/${m.total_requests ?? '?'} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`,
   ];
+  for (const emulation of r.emulated ?? []) lines.push(`    emulated: ${emulation}`);
   const t = m.throughput_rps;
   if (t) {
     const between = t.between === null || t.between === undefined ? '' : ` (between faults ${rate(t.between)})`;

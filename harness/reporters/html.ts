@@ -187,10 +187,16 @@ function section(r: ReadableResult, i: number): string {
   const title = `${esc(r.title ?? '')} · ${esc(r.test_type)}`;
   return `<section class="scenario panel" id="s${i}">
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
-${alert}${lostIds}${facts(r)}
+${alert}${lostIds}${emulated(r)}${facts(r)}
 ${timelineSvg(r)}
 ${windowsTable(r.windows ?? [])}
 </section>`;
+}
+
+/** The faults the server lacked and the harness emulated: said first, so nobody mistakes them for the real ones. */
+function emulated(r: ReadableResult): string {
+  if (!r.emulated?.length) return '';
+  return `<div class="notice"><b>Emulated on a server without faultline's extensions</b><ul>${r.emulated.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></div>`;
 }
 
 /** The fault windows of a scenario, a row each, under its timeline. */

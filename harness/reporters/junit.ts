@@ -25,6 +25,7 @@ function details(r: ReadableResult): string {
     `requests: ${m.successful_requests}/${m.total_requests} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}, cached ${m.cached_responses}`,
     `detection_time_ms=${m.detection_time_ms}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''} recovery_time_ms=${m.recovery_time_ms} loss_window_ms=${m.loss_window_ms}`,
     `ledger: ${r.ledger?.checked ? `${r.ledger.acknowledged} acknowledged, lost [${r.ledger.lost_writes.join(', ')}], applied-unacknowledged [${r.ledger.applied_unacknowledged.join(', ')}], duplicated [${r.ledger.duplicated.join(', ')}]` : 'not checked'}`,
+    ...(r.emulated ?? []).map((e) => `emulated: ${e}`),
     ...(r.windows?.length ? ['windows:', ...windowsTable(r.windows)] : []),
   ].join('\n');
 }

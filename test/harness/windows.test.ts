@@ -45,6 +45,7 @@ const result = (s: Script, paths?: string[]) =>
     probe: 'tcp',
     seed: '1',
     error: null,
+    emulated: [],
   });
 
 t.test('each fault step is its own window: a latency step before a drop never counts in the drop’s detection', async (t) => {
