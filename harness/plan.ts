@@ -80,8 +80,12 @@ export function planFault(step: FaultStep, caps: Capabilities, where: string): P
       const emulation = `${label} via timeout (0) on both streams: the heal closes the connections it held instead of letting them flow again`;
       return { label, toxics: partitionToxics('blackhole', cut, false), disable: false, emulation };
     }
-    const [type, attributes, effect] = cut === 'reset' ? ['reset_peer', { timeout: 0 }, 'reset'] : ['limit_data', { bytes: 0 }, 'closed (FIN)'];
-    const emulation = `${label} (${cut}) via ${type} on both streams: live connections are ${effect} at their next byte, not at once`;
+    // Measured on Toxiproxy 2.12: reset_peer added to an open connection closes it with FIN, not RST (Go sets linger 0 only on new links).
+    const [type, attributes, effect] =
+      cut === 'reset'
+        ? ['reset_peer', { timeout: 0 }, 'cut at their next byte (on Toxiproxy those already open with a FIN, new ones with RST)']
+        : ['limit_data', { bytes: 0 }, 'closed (FIN) at their next byte'];
+    const emulation = `${label} (${cut}) via ${type} on both streams: connections are ${effect}, not at once, and idle ones not at all`;
     const both = [toxic('faultline_partition_up', type, 'upstream', attributes), toxic('faultline_partition_down', type, 'downstream', attributes)];
     return { label, toxics: both, disable: false, emulation };
   }
@@ -94,7 +98,9 @@ export function planFault(step: FaultStep, caps: Capabilities, where: string): P
       close: ['limit_data', { bytes: 0 }],
       blackhole: ['timeout', { timeout: 0 }],
     } as const)[attributes.action];
-    const emulation = `flaky (${attributes.action}, rate ${attributes.rate}) via ${type} with toxicity ${attributes.rate}: a share of the connections, each at its first byte, instead of each chunk with that probability`;
+    const emulation =
+      `flaky (${attributes.action}, rate ${attributes.rate}) via ${type} with toxicity ${attributes.rate}: drawn once per connection, not per chunk, ` +
+      'so a client that keeps its connections sees far fewer failures than the rate';
     return { label: 'flaky', toxics: [toxic('faultline_flaky', type, stream, emulated, attributes.rate)], disable: false, emulation };
   }
   if ('latency' in step) {
