@@ -10,7 +10,7 @@
  *     upstream: { address: mcp.address, ledger: async () => mcp.ledger(), notify: () => mcp.notify() },
  *   });
  */
-export { runScenarios, type RunScenariosOptions, type ProbeKind, type UpstreamTarget } from './run-scenarios.js';
+export { runScenarios, type RunScenariosOptions, type ProbeKind, type ProbeFactory, type ProbeTarget, type UpstreamTarget } from './run-scenarios.js';
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
 export type { ScenarioResult, ReadableResult, FaultWindowResult } from './result-schema.js';
 export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
@@ -23,7 +23,9 @@ export { resultSchema, resultsJsonSchema, readResults } from './result-schema.js
 export { writeResults, resultsFileName, DEFAULT_OUT_DIR } from './reporters/json.js';
 export { renderJunit } from './reporters/junit.js';
 export type { Reconciliation } from './reconcile.js';
-export type { Probe, Operation, Attempt } from './probes/probe.js';
+export type { Probe, Operation, Attempt, TransportEvent, ClientEvent } from './probes/probe.js';
+export { clientProbes, ClientProbe, type ClientProbeOptions } from './probes/client.js';
+export type { ClientReport, ClientResult } from './result-client-schema.js';
 export { McpProbe } from './probes/mcp.js';
 export { HttpProbe } from './probes/http.js';
 export { TcpProbe, ConnectProbe } from './probes/tcp.js';
@@ -32,3 +34,4 @@ export { startMcpUpstream, type McpUpstream } from './upstreams/mcp.js';
 export { startHttpUpstream } from './upstreams/http.js';
 export { startEchoUpstream } from './upstreams/echo.js';
 export { fetchLedger } from './upstreams/ledger.js';
+export { parseLedgerDocument } from './upstreams/ledger-document.js';

@@ -10,6 +10,7 @@ import type { LeakReport } from './leaks.js';
 import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
 import { reconcile } from './reconcile.js';
+import type { ClientResult } from './result-client-schema.js';
 import type { ScenarioResult } from './result-schema.js';
 import { FLAGS, type Policy, type Scenario } from './scenario.js';
 import { round, summarize } from './stats.js';
@@ -30,6 +31,9 @@ export interface ResultInputs {
   probe: string;
   seed: string;
   error: string | null;
+  /** How to read the result (see notes.ts). */
+  notes: string[];
+  client: ClientResult | null;
 }
 
 /** Computes a scenario's result from its timeline and ledger. */
@@ -72,6 +76,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     notification_stream_repairs: notifications.filter((n) => n.repaired).length,
     ledger: reconciliation,
     leaks: inputs.leaks,
+    notes: inputs.notes,
+    client: inputs.client,
     windows,
     paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
     timeline: timeline.entries,

@@ -4,11 +4,14 @@
  * upstream's ledger and computes the result. Paths run their requests concurrently when a step
  * names several; steps run one after another.
  */
+import { clientResultOf, passThrough } from './client-policy.js';
 import type { Controller, Fault } from './controller.js';
+import { fatalOf, stopIfFatal } from './fatal.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
 import { buildResult, type ScenarioResult } from './result.js';
+import { resultNotes } from './notes.js';
 import { policySchema, type Policy, type Scenario, type Step } from './scenario.js';
 import { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
@@ -61,12 +64,18 @@ interface PathState {
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
 export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
-  const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
+  const ownPolicy = Object.values(ctx.paths).some((p) => p.probe.ownPolicy);
+  const policy = ownPolicy
+    ? passThrough(policySchema.parse(scenario.policy), ctx.policy)
+    : policySchema.parse({ ...scenario.policy, ...ctx.policy });
   const timeline = ctx.timeline ?? new Timeline();
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
   for (const [path, { probe }] of Object.entries(ctx.paths)) {
     probe.watchTransport?.(({ at, kind, detail }) =>
       timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
+    );
+    probe.watchClient?.(({ at, lateMs, ...event }) =>
+      timeline.add({ type: 'client', path, at: timeline.fromMono(at), ...event, ...(lateMs === undefined ? {} : { late_ms: lateMs }) }),
     );
   }
   const before = resources();
@@ -85,6 +94,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   let error: string | null = null;
   try {
     await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+    stopIfFatal(ctx.paths);
     await runSteps(scenario.steps, ctx, states, timeline, progress);
     progress.step = 'replay';
     ctx.onProgress?.(progress);
@@ -93,8 +103,13 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   } catch (err) {
     error = `run stopped: ${(err as Error).message}`;
   }
-  const ledger = await ctx.ledger?.().catch(() => undefined);
   await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
+  // A client that died after its last answer still fails the scenario.
+  const fatal = fatalOf(ctx.paths);
+  if (error === null && fatal !== undefined) error = `run stopped: ${fatal}`;
+  // Read after the probes closed: a client's writes still in flight (or flushed at stdin EOF) count.
+  let ledgerError: string | undefined;
+  const ledger = await ctx.ledger?.().catch((err: unknown) => void (ledgerError = (err as Error).message));
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
         probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
@@ -120,8 +135,15 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe,
     seed: ctx.seed,
     error,
+    notes: resultNotes({
+      ledgerGiven: ctx.ledger !== undefined,
+      ...(ledgerError === undefined ? {} : { ledgerError }),
+      ...(ownPolicy ? { passThroughBudgetMs: policy.timeout_ms } : {}),
+    }),
+    client: clientResultOf(Object.entries(ctx.paths).map(([path, p]) => [path, p.probe] as const), policy),
   });
 }
+
 
 async function runSteps(
   steps: readonly Step[],
@@ -170,6 +192,7 @@ async function send(
       const state = states.get(path) as PathState;
       for (let i = 0; i < count; i++) {
         if (i > 0 || state.sent > 0) await sleep(interval);
+        stopIfFatal(ctx.paths);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;
         const target = kind === 'read' ? state.client.readTarget : undefined;
@@ -178,6 +201,7 @@ async function send(
         if (entry.outcome === 'ok' || entry.outcome === 'cached') progress.ok++;
         else progress.failed++;
         ctx.onProgress?.(progress);
+        stopIfFatal(ctx.paths);
       }
     }),
   );
