@@ -12,8 +12,8 @@ export interface NoteInputs {
   ledgerGiven: boolean;
   /** Why reading it failed, if it did. */
   ledgerError?: string;
-  /** The per-operation budget when the client was driven pass-through. */
-  passThroughBudgetMs?: number;
+  /** The client was driven pass-through (its budget is in the result's `client.budget_ms`). */
+  passThrough: boolean;
 }
 
 /** The notes of one result. */
@@ -21,10 +21,10 @@ export function resultNotes(inputs: NoteInputs): string[] {
   const notes: string[] = [];
   if (!inputs.ledgerGiven) notes.push(`${NO_LEDGER_NOTE} (data loss rests on the client's answers)`);
   else if (inputs.ledgerError !== undefined) notes.push(`server ledger unreadable (${inputs.ledgerError}): data loss unchecked on the server side`);
-  if (inputs.passThroughBudgetMs !== undefined) {
+  if (inputs.passThrough) {
     notes.push(
-      `client driven pass-through: 1 attempt per operation (budget ${inputs.passThroughBudgetMs} ms), no queue, no cache; ` +
-        "its retries, queues and caches are its own, and so are its outcomes",
+      "client driven pass-through: 1 attempt per operation within the scenario's budget, no queue, no cache; " +
+        'its retries, queues and caches are its own, and so are its outcomes',
     );
   }
   return notes;

@@ -138,7 +138,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     notes: resultNotes({
       ledgerGiven: ctx.ledger !== undefined,
       ...(ledgerError === undefined ? {} : { ledgerError }),
-      ...(ownPolicy ? { passThroughBudgetMs: policy.timeout_ms } : {}),
+      passThrough: ownPolicy,
     }),
     client: clientResultOf(Object.entries(ctx.paths).map(([path, p]) => [path, p.probe] as const), policy),
   });
