@@ -46,7 +46,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const byPath = new Map(scenario.paths.map((path) => [path, windowsOfPath(timeline, path)]));
   const windows = [...byPath.values()].flat().sort((a, b) => a.applied_ms - b.applied_ms);
 
-  const failed: string[] = [];
+  // A run that broke says so first: the flags after it describe a cut-short run.
+  const failed: string[] = inputs.error ? [inputs.error] : [];
   for (const flag of FLAGS) {
     const want = scenario.expect[flag];
     if (want !== undefined && flags[flag] !== want) failed.push(`${flag} was ${flags[flag]}, expected ${want}`);
@@ -56,7 +57,6 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     failed.push(`leaked: ${sockets} probe socket(s) still open, ${connections ?? 'unknown'} proxy connection(s) still live`);
   }
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
-  if (inputs.error) failed.push(inputs.error);
 
   return {
     test_name: scenario.name,
