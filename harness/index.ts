@@ -9,6 +9,9 @@
  *     proxyUrl: server.url, probe: 'mcp',
  *     upstream: { address: mcp.address, ledger: async () => mcp.ledger(), notify: () => mcp.notify() },
  *   });
+ *
+ * `probe` is a built-in name or a factory `(target) => Probe` for your own client, in code or as an
+ * external process (`clientProbes('python3 my-client.py')`).
  */
 export { runScenarios, type RunScenariosOptions, type ProbeKind, type ProbeFactory, type ProbeTarget, type UpstreamTarget } from './run-scenarios.js';
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';

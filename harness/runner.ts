@@ -8,10 +8,10 @@ import { clientResultOf, passThrough } from './client-policy.js';
 import type { Controller, Fault } from './controller.js';
 import { fatalOf, stopIfFatal } from './fatal.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
+import { resultNotes } from './notes.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
 import { buildResult, type ScenarioResult } from './result.js';
-import { resultNotes } from './notes.js';
 import { policySchema, type Policy, type Scenario, type Step } from './scenario.js';
 import { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
@@ -36,7 +36,7 @@ export interface Progress {
 export interface RunContext {
   scenario: Scenario;
   paths: Record<string, PathTarget>;
-  /** Policy fields that override the scenario's (e.g. a deliberately broken client). */
+  /** Policy fields that override the scenario's (e.g. a deliberately broken client); with a probe that has its own policy, only `timeout_ms` (its budget). */
   policy?: Partial<Policy>;
   /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
   ledger?: () => Promise<Ledger | undefined>;
@@ -143,7 +143,6 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     client: clientResultOf(Object.entries(ctx.paths).map(([path, p]) => [path, p.probe] as const), policy),
   });
 }
-
 
 async function runSteps(
   steps: readonly Step[],

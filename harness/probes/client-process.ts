@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** How long the client may take to exit after stdin closes, and after SIGTERM. */
-export const STOP_GRACE_MS = 2000;
+const STOP_GRACE_MS = 2000;
 
 /** How long an exit waits for the output still in the pipes before it is reported. */
 const OUTPUT_SETTLE_MS = 200;
@@ -93,6 +93,7 @@ export class ClientProcess {
   #closed: Promise<void>;
   #ended: { code: number | null; signal: string | null } | undefined;
   #stopping = false;
+  #stop: Promise<ClientExit> | undefined;
   #stderr: string[] = [];
   #stderrCut = false;
 
@@ -137,11 +138,6 @@ export class ClientProcess {
     });
   }
 
-  /** The process group's id (its leader's pid), if it started. */
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   /** Whether it is still running. */
   get running(): boolean {
     return this.#ended === undefined;
@@ -164,17 +160,22 @@ export class ClientProcess {
     return this.#stderr.at(-1);
   }
 
-  /** Stops it: stdin EOF, SIGTERM after the grace period, SIGKILL after another; resolves with how it ended. */
-  async stop(graceMs = STOP_GRACE_MS): Promise<ClientExit> {
+  /** Stops it (once): stdin EOF, SIGTERM after the grace period, SIGKILL after another; resolves with how it ended. */
+  stop(): Promise<ClientExit> {
+    this.#stop ??= this.#stopNow();
+    return this.#stop;
+  }
+
+  async #stopNow(): Promise<ClientExit> {
     const itself = !this.running;
     this.#stopping = true;
     let stoppedBy: ClientExit['stopped_by'] = itself ? 'itself' : 'eof';
     if (!itself) {
       this.#child.stdin?.end();
-      if (!(await this.#exitedWithin(graceMs))) {
+      if (!(await this.#exitedWithin(STOP_GRACE_MS))) {
         stoppedBy = 'sigterm';
         killGroup(this.#child.pid as number, 'SIGTERM');
-        if (!(await this.#exitedWithin(graceMs))) {
+        if (!(await this.#exitedWithin(STOP_GRACE_MS))) {
           stoppedBy = 'sigkill';
           killGroup(this.#child.pid as number, 'SIGKILL');
           await this.#exit;
@@ -187,7 +188,7 @@ export class ClientProcess {
       killGroup(pid, 'SIGKILL');
       liveGroups.delete(pid);
     }
-    await this.#settled(graceMs);
+    await this.#settled(STOP_GRACE_MS);
     this.#child.stdout?.destroy();
     this.#child.stderr?.destroy();
     const { code, signal } = this.#ended ?? { code: null, signal: null };

@@ -9,7 +9,7 @@
  * writes a line that is not the protocol, answers an id it was never sent, or answers nothing
  * before its first operation times out, is fatal: the runner stops the scenario with the reason.
  */
-import { ClientProcess } from './client-process.js';
+import { ClientProcess, type ClientExit } from './client-process.js';
 import { parseClientLine, quote, requestLine, type ClientLine } from './client-protocol.js';
 import type { ClientReport } from '../result-client-schema.js';
 import type { Attempt, ClientEvent, Operation, Probe, ProbeFactory, ProbeTarget, TransportListener } from './probe.js';
@@ -60,7 +60,8 @@ export class ClientProbe implements Probe {
   #counts = { answers: 0, late_answers: 0, disconnects: 0, reconnects: 0 };
   #transport: TransportListener | undefined;
   #client: ((event: ClientEvent) => void) | undefined;
-  #report: ClientReport | undefined;
+  #exit: ClientExit | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(options: ClientProbeOptions) {
     this.#options = options;
@@ -109,36 +110,27 @@ export class ClientProbe implements Probe {
     });
   }
 
-  /** Stops the client (stdin EOF, then SIGTERM, then SIGKILL) and settles what is still open. */
-  async close(): Promise<void> {
-    const exit = await this.#process?.stop();
-    let unanswered = 0;
-    for (const list of this.#outstanding.values()) {
-      for (const entry of list) {
-        unanswered++;
-        this.#settle(entry, { ok: false, error: 'closed', start: entry.start, end: performance.now() });
-      }
-    }
-    this.#outstanding.clear();
-    this.#report = {
-      command: this.#options.command,
-      exit_code: exit?.exit_code ?? null,
-      signal: exit?.signal ?? null,
-      stopped_by: exit?.stopped_by ?? 'itself',
-      failure: this.#fatal ?? null,
-      ...this.#counts,
-      unanswered,
-      stderr: this.#process?.stderrTail() ?? '',
-    };
+  /** Stops the client (stdin EOF, then SIGTERM, then SIGKILL) and settles what is still open; once. */
+  close(): Promise<void> {
+    this.#closing ??= this.#closeNow();
+    return this.#closing;
   }
 
-  /** The client's own account (complete once closed). */
+  async #closeNow(): Promise<void> {
+    this.#exit = await this.#process?.stop();
+    const now = performance.now();
+    for (const list of this.#outstanding.values()) {
+      for (const entry of list) this.#settle(entry, { ok: false, error: 'closed', start: entry.start, end: now });
+    }
+  }
+
+  /** The client's own account so far (complete once closed). */
   external(): ClientReport {
-    return this.#report ?? {
+    return {
       command: this.#options.command,
-      exit_code: null,
-      signal: null,
-      stopped_by: 'itself',
+      exit_code: this.#exit?.exit_code ?? null,
+      signal: this.#exit?.signal ?? null,
+      stopped_by: this.#exit?.stopped_by ?? 'itself',
       failure: this.#fatal ?? null,
       ...this.#counts,
       unanswered: [...this.#outstanding.values()].reduce((n, list) => n + list.length, 0),
