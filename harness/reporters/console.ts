@@ -63,7 +63,7 @@ function details(r: ReadableResult): string {
   const lines = [
     `  ${r.test_name} [${r.probe ?? '?'}]: ${m.successful_requests ?? '?'}/${m.total_requests ?? '?'} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`,
   ];
-  lines.push(...(r.notes ?? []).map((note) => `    note: ${note}`), ...clientLines(r).map((line) => `    ${line}`));
+  lines.push(...clientLines(r).map((line) => `    ${line}`)); // its notes are in the summary's Notes
   for (const { path, text } of clientStderr(r)) {
     lines.push(`    client ${path} stderr (last lines):`, ...text.split('\n').slice(-5).map((line) => `      | ${line}`));
   }
