@@ -90,7 +90,7 @@ for await (const line of lines) {
   const attempt = await probe.send(op('slow', 100));
   t.match(attempt, { ok: false, error: 'timeout' });
   const took = attempt.end - attempt.start;
-  t.ok(took >= 100 + ANSWER_GRACE_MS - 5 && took < 100 + ANSWER_GRACE_MS + LATE_MS, `timed out after the budget and the grace (${took.toFixed(0)} ms)`);
+  t.ok(took >= 100 + ANSWER_GRACE_MS - 5 && took < 100 + ANSWER_GRACE_MS + 5 * LATE_MS, `timed out after the budget and the grace (${took.toFixed(0)} ms)`);
   while (events.length === 0) await new Promise((r) => setTimeout(r, 20));
   t.match(events[0], { event: 'late_answer', id: 'slow', ok: true });
   t.ok((events[0]?.lateMs ?? 0) >= ANSWER_GRACE_MS + 300 - 50, `late by ${events[0]?.lateMs?.toFixed(0)} ms past the budget`);
@@ -115,7 +115,7 @@ for await (const line of lines) {
   const attempt = await probe.send(op('w', 200));
   t.equal(attempt.ok, true, 'the start-up (300 ms) is not held against the 200 ms budget');
   t.ok(attempt.start >= written + 300 - 5, 'the operation is timed from the ready line');
-  t.ok(attempt.end - attempt.start < LATE_MS, `and took ${(attempt.end - attempt.start).toFixed(0)} ms`);
+  t.ok(attempt.end - attempt.start < 300, `and took ${(attempt.end - attempt.start).toFixed(0)} ms, less than the start-up`);
   t.match(transport, [{ kind: 'disconnected', detail: 'ECONNRESET on the kept connection' }]);
   t.match(events, [{ event: 'reconnected' }]);
   t.match(probe.external(), { disconnects: 1, reconnects: 1 });
@@ -153,7 +153,7 @@ t.test('a client that never answers fails at its first timeout (after its start-
   const attempt = await probe.send(op('w', 100));
   t.match(attempt, { ok: false, error: 'timeout' });
   const took = attempt.end - attempt.start;
-  t.ok(took >= 100 + ANSWER_GRACE_MS + 200 - 5 && took < 100 + ANSWER_GRACE_MS + 200 + LATE_MS, `after budget + grace + start-up (${took.toFixed(0)} ms)`);
+  t.ok(took >= 100 + ANSWER_GRACE_MS + 200 - 5 && took < 100 + ANSWER_GRACE_MS + 200 + 5 * LATE_MS, `after budget + grace + start-up (${took.toFixed(0)} ms)`);
   t.match(probe.fatal(), /^client primary: never answered: no answer to its first operation within \d+ ms \(does it flush stdout after each line\?\): "\{\\"id\\":\\"w\\"/);
 });
 
