@@ -98,7 +98,7 @@ export class ClientProbe implements Probe {
   /** Writes the operation's line and resolves with its answer, a timeout, or the client's failure. */
   send(op: Operation): Promise<Attempt> {
     const start = performance.now();
-    if (this.#fatal !== undefined || !this.#process) return Promise.resolve({ ok: false, error: 'client failed', start, end: start });
+    if (this.#fatal !== undefined || !this.#process || this.#closing) return Promise.resolve({ ok: false, error: 'client failed', start, end: start });
     const line = requestLine(op, op.timeoutMs);
     return new Promise((resolve) => {
       const entry: Outstanding = { line, start, budget: op.timeoutMs, timer: undefined, resolve };
