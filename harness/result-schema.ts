@@ -7,6 +7,7 @@
  * from its timeline when it has one.
  */
 import { z } from 'zod';
+import { clientEntrySchema, clientResultSchema } from './result-client-schema.js';
 import { Timeline } from './timeline.js';
 import { faultWindows } from './windows.js';
 
@@ -48,6 +49,7 @@ export const entrySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('notification'), path: z.string(), at: time, ok: z.boolean(), repaired: z.boolean() }),
   z.object({ type: z.literal('transport'), path: z.string(), at: time, kind: z.string(), detail: z.string().optional() }),
+  clientEntrySchema,
 ]).meta({ id: 'entry' });
 
 /** One fault window (see windows.ts for the definitions). */
@@ -165,6 +167,8 @@ const addedResult = z.object({
     })
     .nullable(),
   emulated: z.array(z.string()).describe('faults the server lacked (a plain Toxiproxy) and the harness emulated, each saying how it differs'),
+  notes: z.array(z.string()).describe('how to read this result: no server ledger, a client driven pass-through, …'),
+  client: clientResultSchema.nullable().describe('the external client (--client, or a probe with its own policy); null for faultline\'s probes'),
   windows: z.array(windowSchema),
   paths: z.record(z.string(), pathSchema),
   timeline: z.array(entrySchema),

@@ -10,6 +10,7 @@ import type { LeakReport } from './leaks.js';
 import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
 import { reconcile } from './reconcile.js';
+import type { ClientResult } from './result-client-schema.js';
 import type { ScenarioResult } from './result-schema.js';
 import { FLAGS, type Policy, type Scenario } from './scenario.js';
 import { round, summarize } from './stats.js';
@@ -32,6 +33,9 @@ export interface ResultInputs {
   error: string | null;
   /** Faults the server lacked and the harness emulated (see plan.ts). */
   emulated: string[];
+  /** How to read the result (see notes.ts). */
+  notes: string[];
+  client: ClientResult | null;
 }
 
 /** Computes a scenario's result from its timeline and ledger. */
@@ -44,7 +48,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const byPath = new Map(scenario.paths.map((path) => [path, windowsOfPath(timeline, path)]));
   const windows = [...byPath.values()].flat().sort((a, b) => a.applied_ms - b.applied_ms);
 
-  const failed: string[] = [];
+  // A run that broke says so first: the flags after it describe a cut-short run.
+  const failed: string[] = inputs.error ? [inputs.error] : [];
   for (const flag of FLAGS) {
     const want = scenario.expect[flag];
     if (want !== undefined && flags[flag] !== want) failed.push(`${flag} was ${flags[flag]}, expected ${want}`);
@@ -54,7 +59,6 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     failed.push(`leaked: ${sockets} probe socket(s) still open, ${connections ?? 'unknown'} proxy connection(s) still live`);
   }
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
-  if (inputs.error) failed.push(inputs.error);
 
   return {
     test_name: scenario.name,
@@ -75,6 +79,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     ledger: reconciliation,
     leaks: inputs.leaks,
     emulated: inputs.emulated,
+    notes: inputs.notes,
+    client: inputs.client,
     windows,
     paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
     timeline: timeline.entries,

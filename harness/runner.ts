@@ -5,8 +5,11 @@
  * names several; steps run one after another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clientResultOf, passThrough } from './client-policy.js';
 import type { Controller } from './controller.js';
+import { fatalOf, stopIfFatal } from './fatal.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
+import { resultNotes } from './notes.js';
 import { planScenario, type Plan, type PlannedFault } from './plan.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
@@ -35,7 +38,7 @@ export interface Progress {
 export interface RunContext {
   scenario: Scenario;
   paths: Record<string, PathTarget>;
-  /** Policy fields that override the scenario's (e.g. a deliberately broken client). */
+  /** Policy fields that override the scenario's (e.g. a deliberately broken client); with a probe that has its own policy, only `timeout_ms` (its budget). */
   policy?: Partial<Policy>;
   /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
   ledger?: () => Promise<Ledger | undefined>;
@@ -63,12 +66,18 @@ interface PathState {
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
 export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
-  const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
+  const ownPolicy = Object.values(ctx.paths).some((p) => p.probe.ownPolicy);
+  const policy = ownPolicy
+    ? passThrough(policySchema.parse(scenario.policy), ctx.policy)
+    : policySchema.parse({ ...scenario.policy, ...ctx.policy });
   const timeline = ctx.timeline ?? new Timeline();
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
   for (const [path, { probe }] of Object.entries(ctx.paths)) {
     probe.watchTransport?.(({ at, kind, detail }) =>
       timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
+    );
+    probe.watchClient?.(({ at, lateMs, ...event }) =>
+      timeline.add({ type: 'client', path, at: timeline.fromMono(at), ...event, ...(lateMs === undefined ? {} : { late_ms: lateMs }) }),
     );
   }
   const before = resources();
@@ -89,6 +98,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   try {
     if (error === null) {
       await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+      stopIfFatal(ctx.paths);
       await runSteps(scenario.steps, ctx, states, timeline, progress, plan);
     }
     progress.step = 'replay';
@@ -98,8 +108,13 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   } catch (err) {
     error = `run stopped: ${(err as Error).message}`;
   }
-  const ledger = await ctx.ledger?.().catch(() => undefined);
   await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
+  // A client that died after its last answer still fails the scenario.
+  const fatal = fatalOf(ctx.paths);
+  if (error === null && fatal !== undefined) error = `run stopped: ${fatal}`;
+  // Read after the probes closed: a client's writes still in flight (or flushed at stdin EOF) count.
+  let ledgerError: string | undefined;
+  const ledger = await ctx.ledger?.().catch((err: unknown) => void (ledgerError = (err as Error).message));
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
         probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
@@ -126,6 +141,12 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     seed: ctx.seed,
     error,
     emulated: plan.emulated,
+    notes: resultNotes({
+      ledgerGiven: ctx.ledger !== undefined,
+      ...(ledgerError === undefined ? {} : { ledgerError }),
+      passThrough: ownPolicy,
+    }),
+    client: clientResultOf(Object.entries(ctx.paths).map(([path, p]) => [path, p.probe] as const), policy),
   });
 }
 
@@ -177,6 +198,7 @@ async function send(
       const state = states.get(path) as PathState;
       for (let i = 0; i < count; i++) {
         if (i > 0 || state.sent > 0) await sleep(interval);
+        stopIfFatal(ctx.paths);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;
         const target = kind === 'read' ? state.client.readTarget : undefined;
@@ -185,6 +207,7 @@ async function send(
         if (entry.outcome === 'ok' || entry.outcome === 'cached') progress.ok++;
         else progress.failed++;
         ctx.onProgress?.(progress);
+        stopIfFatal(ctx.paths);
       }
     }),
   );

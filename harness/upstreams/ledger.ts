@@ -3,6 +3,8 @@
  * is served over HTTP (`GET /ledger`, `GET /health`), so a harness on another host can read it.
  */
 import { get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { LEDGER_SHAPES, parseLedgerDocument } from './ledger-document.js';
 import type { Ledger } from './upstream.js';
 
 /** What an upstream applied: how many times per id, and the last payload written under each id. */
@@ -58,20 +60,25 @@ export function serveLedger(req: IncomingMessage, res: ServerResponse, kind: str
   return true;
 }
 
-/** Reads a ledger from its `GET /ledger` URL over a fresh connection (no pooled socket stays open). */
+/** Reads a ledger from any GET URL serving one of the shapes of ledger-document.ts, over a fresh connection (no pooled socket stays open). */
 export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = (url.startsWith('https:') ? httpsGet : get)(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+        let document: unknown;
         try {
-          const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LedgerDocument;
-          resolve(new Map(Object.entries(document.applied)));
+          document = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch (err) {
-          reject(new Error(`GET ${url}: not a ledger document`, { cause: err }));
+          return reject(new Error(`GET ${url}: not JSON (a ledger is ${LEDGER_SHAPES})`, { cause: err }));
+        }
+        try {
+          resolve(parseLedgerDocument(document));
+        } catch (err) {
+          reject(new Error(`GET ${url}: not a ledger: ${(err as Error).message}`, { cause: err }));
         }
       });
     });

@@ -46,6 +46,8 @@ const result = (s: Script, paths?: string[]) =>
     seed: '1',
     error: null,
     emulated: [],
+    notes: [],
+    client: null,
   });
 
 t.test('each fault step is its own window: a latency step before a drop never counts in the drop’s detection', async (t) => {
