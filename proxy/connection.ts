@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { EventBus } from './events.js';
 import { Link, type LinkHost } from './link.js';
 import { deriveRandom, type Random } from './random.js';
+import type { Scheduler } from './scheduler.js';
 import type { Stream, Toxic } from './toxic-set.js';
 import type { Clock, CutMode } from './toxics/toxic.js';
 
@@ -18,6 +19,7 @@ const CUT_GRACE_MS = 2000;
 export interface ConnectionHost {
   readonly name: string;
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   readonly seed: string;
   /** Per-link bound on held bytes (see Link). */
   readonly linkBound: number;
@@ -62,6 +64,10 @@ export class Connection implements LinkHost {
 
   get clock(): Clock {
     return this.#host.clock;
+  }
+
+  get scheduler(): Scheduler {
+    return this.#host.scheduler;
   }
 
   /** `ip:port` of the client (read once, when first asked: it costs a system call). */

@@ -8,25 +8,24 @@
  * With no active stage the source writes straight to the destination (the fast path: no
  * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Adding, updating
  * and removing a toxic splices the stage list between two chunks, synchronously: held chunks
- * are handed to the next stage in order, so nothing is lost, duplicated or reordered.
+ * are taken over by the next receiver, ahead of newer ones and delivered in bounded batches, so
+ * nothing is lost, duplicated or reordered and no splice loops over a whole backlog at once.
  */
 import type { Socket } from 'node:net';
 import type { Random } from './random.js';
+import { Sink, Slot, type Receiver } from './receiver.js';
+import type { Scheduler } from './scheduler.js';
 import type { Toxic } from './toxic-set.js';
-import type { Chunk, Clock, CutMode, Stage, StageContext } from './toxics/toxic.js';
+import type { Chunk, Clock, CutMode, StageContext } from './toxics/toxic.js';
 
 /** What a Link needs from its Connection. */
 export interface LinkHost {
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   /** The seeded generator of this link for `toxic` (`purpose` separates independent draws). */
   random(toxic: Toxic, purpose: string): Random;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
-}
-
-interface Receiver {
-  write(chunk: Chunk): void;
-  end(): void;
 }
 
 interface Entry {
@@ -34,28 +33,6 @@ interface Entry {
   /** This link's toxicity draw (the toxic is active here while draw < toxicity); drawn when first needed. */
   draw: number | undefined;
   slot: Slot | undefined;
-}
-
-class Slot implements Receiver {
-  stage!: Stage;
-  next: Receiver;
-  detached = false;
-  endSent = false;
-  #endReceived = false;
-
-  constructor(next: Receiver) {
-    this.next = next;
-  }
-
-  write(chunk: Chunk): void {
-    this.stage.write(chunk);
-  }
-
-  end(): void {
-    if (this.#endReceived) return;
-    this.#endReceived = true;
-    this.stage.end();
-  }
 }
 
 /** One direction of a connection: reads `source`, runs the stages, writes `destination`. */
@@ -71,7 +48,7 @@ export class Link {
   #host: LinkHost;
   #bound: number;
   #entries: Entry[] = [];
-  #sink: Receiver;
+  #sink: Sink;
   #head: Receiver;
   #waitDrain = false;
   #overBound = false;
@@ -85,7 +62,7 @@ export class Link {
     this.#dest = dest;
     this.#host = host;
     this.#bound = bound;
-    this.#sink = { write: (chunk) => this.#sinkWrite(chunk), end: () => this.#sinkEnd() };
+    this.#sink = new Sink(host, this.#progress, (chunk) => this.#sinkWrite(chunk), () => this.#sinkEnd());
     this.#head = this.#sink;
     source.on('data', this.#onData);
     source.on('end', this.#onEnd);
@@ -94,8 +71,8 @@ export class Link {
 
   /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
   get held(): number {
-    let held = this.#dest.writableLength;
-    for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held;
+    let held = this.#dest.writableLength + this.#sink.backlog;
+    for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held + entry.slot.backlog;
     return held;
   }
 
@@ -142,11 +119,10 @@ export class Link {
     if (this.#closed) return;
     this.#closed = true;
     for (const entry of this.#entries) {
-      if (!entry.slot) continue;
-      entry.slot.detached = true;
-      entry.slot.stage.detach();
+      entry.slot?.leave();
       entry.slot = undefined;
     }
+    this.#sink.clear();
     this.#head = this.#sink;
     this.#source.off('data', this.#onData);
     this.#source.off('end', this.#onEnd);
@@ -188,6 +164,10 @@ export class Link {
     this.#maybeResume();
   };
 
+  #progress = (): void => {
+    if (this.#overBound) this.#maybeResume();
+  };
+
   #maybeResume(): void {
     if (this.#closed) return;
     if (this.#overBound && this.held <= this.#bound / 2) this.#overBound = false;
@@ -210,6 +190,7 @@ export class Link {
     const clock = this.#host.clock;
     return {
       clock,
+      scheduler: this.#host.scheduler,
       random: this.#host.random(entry.toxic, 'stage'),
       push: (chunk) => {
         if (slot.detached) return;
@@ -238,7 +219,7 @@ export class Link {
   }
 
   #newSlot(entry: Entry): Slot {
-    const slot = new Slot(this.#sink);
+    const slot = new Slot(this.#host, this.#progress, this.#sink);
     const { definition, attributes, state } = entry.toxic;
     slot.stage = definition.create(attributes, this.#context(entry, slot), state);
     return slot;
@@ -249,8 +230,7 @@ export class Link {
     const slot = this.#newSlot(entry);
     if (this.#closed) {
       // The new stage cut the connection as it started (drop): nothing to wire.
-      slot.detached = true;
-      slot.stage.detach();
+      slot.leave();
       return;
     }
     entry.slot = slot;
@@ -260,28 +240,21 @@ export class Link {
   #deactivate(entry: Entry): void {
     const slot = entry.slot as Slot;
     entry.slot = undefined;
-    slot.detached = true;
-    const held = slot.stage.detach();
+    const held = slot.leave();
     this.#relink();
     const now = this.#host.clock.now();
-    for (const chunk of held.chunks) {
-      chunk.receivedAt = now;
-      slot.next.write(chunk);
-    }
-    if (held.ended && !slot.endSent) slot.next.end();
+    for (const chunk of held.chunks) chunk.receivedAt = now;
+    slot.next.takeOver(held);
     this.#maybeResume();
   }
 
   #replace(entry: Entry): void {
-    const old = entry.slot as Slot;
-    old.detached = true;
-    const held = old.stage.detach();
+    const held = (entry.slot as Slot).leave();
     const slot = this.#newSlot(entry);
     entry.slot = slot;
     if (this.#closed) return;
     this.#relink();
-    for (const chunk of held.chunks) slot.write(chunk);
-    if (held.ended && !old.endSent) slot.end();
+    slot.takeOver(held);
     this.#maybeResume();
   }
 

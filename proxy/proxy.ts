@@ -15,12 +15,14 @@ import { Connection, connectionRandom, type ConnectionHost, type Dial } from './
 import { FaultlineError } from './errors.js';
 import type { EventBus } from './events.js';
 import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
+import type { Scheduler } from './scheduler.js';
 import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
 import type { Clock, CutMode } from './toxics/toxic.js';
 
 /** Settings every proxy of a server shares. */
 export interface ProxyOptions {
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   readonly seed: string;
   readonly linkBound: number;
   readonly events: EventBus;
@@ -58,6 +60,10 @@ export class Proxy implements ConnectionHost {
 
   get clock(): Clock {
     return this.#options.clock;
+  }
+
+  get scheduler(): Scheduler {
+    return this.#options.scheduler;
   }
 
   get seed(): string {

@@ -9,6 +9,7 @@ import { EventBus } from './events.js';
 import { canonicalListen } from './listen-address.js';
 import { Proxy, type ProxyOptions } from './proxy.js';
 import { randomSeed } from './random.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
 import { ToxicSet, type ToxicInput } from './toxic-set.js';
 import { realClock, type Clock } from './toxics/toxic.js';
 
@@ -36,6 +37,8 @@ export interface ProxyPatch {
 export interface RegistryOptions {
   seed?: string;
   clock?: Clock;
+  /** How the data plane shares the event loop (default: the process's one scheduler). */
+  scheduler?: Scheduler;
   linkBound?: number;
   events?: EventBus;
 }
@@ -59,6 +62,7 @@ export class Registry {
     this.seed = options.seed ?? randomSeed();
     this.#options = {
       clock: options.clock ?? realClock,
+      scheduler: options.scheduler ?? realScheduler,
       seed: this.seed,
       linkBound: options.linkBound ?? DEFAULT_LINK_BOUND,
       events: this.events,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { apiClient, listenPort, type ApiClient } from './helpers/api-client.js';
+import { httpClient, listenPort, type HttpClient } from '../../bench/http-client.js';
 import { loadGen } from './helpers/loadgen.js';
 import { describe, observe, type Window } from './helpers/observe.js';
 import { proxyProcess } from './helpers/proxy-process.js';
@@ -44,7 +44,7 @@ interface ControlRun {
 }
 
 /** Runs the control-plane schedule: one toxic change every 100 ms, GET /proxies every 100 ms, disable/enable every `disableEveryMs`. */
-function controlPlane(api: ApiClient, disableEveryMs: number): { stop(): Promise<ControlRun> } {
+function controlPlane(api: HttpClient, disableEveryMs: number): { stop(): Promise<ControlRun> } {
   const origin = performance.now();
   const run: ControlRun = { samples: [], flips: [] };
   const timed = async (kind: string, status: number, method: string, path: string, body?: unknown): Promise<void> => {
@@ -98,7 +98,7 @@ t.test(
   async (t) => {
     const proxy = await proxyProcess(t);
     const load = await loadGen(t);
-    const api = apiClient(proxy.url);
+    const api = httpClient(proxy.url);
     t.teardown(() => api.close());
     const upstream = await load.echo();
     const created = await api.expect(201, 'POST', '/proxies', {
