@@ -18,7 +18,7 @@ interface Request {
   method?: string;
   url?: string;
   headers?: Record<string, string | string[] | undefined>;
-  body?: Buffer;
+  body?: Uint8Array;
   probe?: 'reset' | 'read' | 'connections';
 }
 
@@ -85,7 +85,8 @@ if (!isMainThread && parentPort) {
       method: request.method as 'GET',
       url: request.url as string,
       headers: request.headers as Record<string, string>,
-      payload: request.body as Buffer,
+      // Structured cloning turned the Buffer into a plain Uint8Array.
+      payload: Buffer.from(request.body as Uint8Array),
     });
     port.postMessage({ id: request.id, status: reply.statusCode, headers: reply.headers, body: reply.body });
   });

@@ -6,7 +6,9 @@
  *        └──── pause / resume: held bytes (stages + destination buffer) vs bound ┘
  *
  * With no active stage the source writes straight to the destination (the fast path: no
- * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Adding, updating
+ * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Once the turn's
+ * data-plane budget is spent (see Scheduler), the source is paused until a later slice, so a
+ * socket that always has data cannot keep the loop reading it. Adding, updating
  * and removing a toxic splices the stage list between two chunks, synchronously: held chunks
  * are taken over by the next receiver, ahead of newer ones and delivered in bounded batches, so
  * nothing is lost, duplicated or reordered and no splice loops over a whole backlog at once.
@@ -52,6 +54,8 @@ export class Link {
   #head: Receiver;
   #waitDrain = false;
   #overBound = false;
+  /** Reading is paused until a later slice: this turn's data-plane budget is spent. */
+  #yielded = false;
   #closed = false;
   #sinkEnded = false;
   #finishReason: string | undefined;
@@ -146,13 +150,24 @@ export class Link {
         this.#waitDrain = true;
         this.#source.pause();
       }
-      return;
+    } else {
+      this.#head.write({ data, receivedAt: this.#host.clock.now() });
+      if (!this.#overBound && this.held > this.#bound) {
+        this.#overBound = true;
+        this.#source.pause();
+      }
     }
-    this.#head.write({ data, receivedAt: this.#host.clock.now() });
-    if (!this.#overBound && this.held > this.#bound) {
-      this.#overBound = true;
+    // A socket that always has data would otherwise be read again and again in the same turn.
+    if (!this.#yielded && !this.#host.scheduler.hasRoom()) {
+      this.#yielded = true;
       this.#source.pause();
+      this.#host.scheduler.later(this.#resumeRead);
     }
+  };
+
+  #resumeRead = (): void => {
+    this.#yielded = false;
+    this.#maybeResume();
   };
 
   #onEnd = (): void => {
@@ -171,7 +186,7 @@ export class Link {
   #maybeResume(): void {
     if (this.#closed) return;
     if (this.#overBound && this.held <= this.#bound / 2) this.#overBound = false;
-    if (!this.#waitDrain && !this.#overBound) this.#source.resume();
+    if (!this.#waitDrain && !this.#overBound && !this.#yielded) this.#source.resume();
   }
 
   #sinkWrite(chunk: Chunk): void {

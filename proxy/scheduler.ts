@@ -23,7 +23,7 @@ export interface Scheduler {
 }
 
 /** Stage work per slice, ms: long enough to amortise a turn, short enough that the API never waits long. */
-export const SLICE_MS = 4;
+export const SLICE_MS = 2;
 
 /** The scheduler of an event loop: slices measured with `now`, deferred work run with `immediate`. */
 export class SliceScheduler implements Scheduler {
