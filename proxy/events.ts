@@ -11,6 +11,7 @@ export type EventBody =
   | { type: 'proxy.enabled' | 'proxy.disabled'; proxy: string; listen: string }
   | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: Record<string, unknown> }
   | { type: 'toxic.removed'; proxy: string; toxic: string }
+  | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
   | { type: 'connection.opened'; proxy: string; connection: number; client: string }
   | {
       type: 'connection.closed';

@@ -19,11 +19,17 @@ const levels: Record<FaultlineEvent['type'], Level> = {
   'toxic.added': 'info',
   'toxic.updated': 'info',
   'toxic.removed': 'info',
+  'toxic.unknown_attributes': 'warn',
   'connection.opened': 'debug',
   'connection.closed': 'debug',
   'connection.failed': 'warn',
   'proxy.error': 'warn',
   'fault.tripped': 'debug',
+};
+
+/** Log messages that say more than the event's name. */
+const messages: Partial<Record<FaultlineEvent['type'], string>> = {
+  'toxic.unknown_attributes': 'toxic attributes ignored: its type has no such attribute (the server rejects them with --strict)',
 };
 
 /** A repeated failure (e.g. EMFILE on every accept or dial) is logged once, then once a second with a count. */
@@ -45,6 +51,6 @@ export function logEvents(bus: EventBus, logger: Logger): () => void {
       repeats.set(key, { last: at, suppressed: 0 });
       if (seen?.suppressed) Object.assign(fields, { repeated: seen.suppressed });
     }
-    logger[levels[type]](fields, type.replace('.', ' '));
+    logger[levels[type]](fields, messages[type] ?? type.replace('.', ' '));
   });
 }

@@ -10,11 +10,12 @@
  * enabling listens again on the stored address (after a start, the real bound address).
  * Toxic changes apply to the stored set and to every live connection at once.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Connection, connectionRandom, type ConnectionHost, type Dial } from './connection.js';
 import { FaultlineError } from './errors.js';
 import type { EventBus } from './events.js';
-import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
+import { splitHostPort } from './listen-address.js';
+import { bindListener, closeListener, type Listener } from './listener.js';
 import type { Scheduler } from './scheduler.js';
 import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
 import type { Clock, CutMode } from './toxics/toxic.js';
@@ -26,6 +27,8 @@ export interface ProxyOptions {
   readonly seed: string;
   readonly linkBound: number;
   readonly events: EventBus;
+  /** Reject unknown toxic attributes instead of ignoring them (with a warning event). */
+  readonly strict: boolean;
 }
 
 /** Byte totals of connections that have closed, kept so counters never go backwards. */
@@ -40,13 +43,15 @@ interface ClosedTotals {
 /** A named TCP proxy. */
 export class Proxy implements ConnectionHost {
   readonly name: string;
-  readonly toxicSet = new ToxicSet();
+  readonly toxicSet: ToxicSet;
   readonly totals: ClosedTotals = { upIn: 0, upOut: 0, downIn: 0, downOut: 0, accepted: 0 };
   #listen: string;
   #upstream: string;
   #dial: Dial | null | undefined;
   #enabled = false;
-  #server: Server | undefined;
+  #listener: Listener | undefined;
+  /** The listener's close, once asked for: resolves when every client it accepted has closed. */
+  #closing: Promise<void> | undefined;
   #connections = new Map<number, Connection>();
   #nextId = 1;
   #options: ProxyOptions;
@@ -56,6 +61,7 @@ export class Proxy implements ConnectionHost {
     this.#listen = listen;
     this.#upstream = upstream;
     this.#options = options;
+    this.toxicSet = new ToxicSet(options.strict);
   }
 
   get clock(): Clock {
@@ -104,47 +110,62 @@ export class Proxy implements ConnectionHost {
     this.#dial = undefined;
   }
 
-  /** Binds the listener; on success `listen` becomes the real bound address. */
-  async start(): Promise<void> {
-    if (this.#enabled) return;
-    const { host, port } = await resolveListen(this.#listen);
-    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, this.#accept);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const where = joinHostPort(host, port);
-        reject(new FaultlineError('ERR_LISTEN', `listen tcp ${where}: ${describeListenError(err)}`, { cause: err }));
-      });
-      server.listen({ host: host === '' ? '::' : host, port, ipv6Only: false }, resolve);
-    }).catch(async (err: FaultlineError) => {
-      // A host without IPv6 cannot bind the dual-stack wildcard; fall back to IPv4's.
-      const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (host !== '' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
-      await new Promise<void>((resolve, reject) => {
-        server.removeAllListeners('error');
-        server.once('error', reject);
-        server.listen({ host: '0.0.0.0', port }, resolve);
-      });
-    });
-    // After listening, errors are accept failures (e.g. EMFILE): reported, and the listener goes on.
-    server.on('error', (err: NodeJS.ErrnoException) => {
-      this.events.emit({ type: 'proxy.error', proxy: this.name, error: err.code ?? err.message });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('listener has no TCP address');
-    this.#server = server;
+  /** Binds `listen` for this proxy without taking it into use (see install); throws ERR_LISTEN. */
+  bind(listen: string): Promise<Listener> {
+    return bindListener(listen, this.#accept, this.#acceptError);
+  }
+
+  /** Takes a bound listener into use: the proxy is enabled, `listen` is the real bound address. */
+  install(listener: Listener): void {
+    if (this.#enabled) throw new Error('install() needs a stopped proxy');
+    this.#listener = listener;
+    this.#closing = undefined;
     this.#enabled = true;
-    this.#listen = joinHostPort(host === '' ? '::' : address.address, address.port);
+    this.#listen = listener.address;
+  }
+
+  /** Binds the stored listen address and takes it into use. */
+  async start(): Promise<void> {
+    if (!this.#enabled) this.install(await this.bind(this.#listen));
   }
 
   /** Closes the listener and every live connection. */
   async stop(): Promise<void> {
     if (!this.#enabled) return;
     this.#enabled = false;
-    const server = this.#server as Server;
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = this.#closeListener();
+    this.#listener = undefined;
     for (const connection of this.#connections.values()) connection.destroy('proxy disabled');
     await closed;
+  }
+
+  /** Stops accepting but keeps live connections, freeing the address for a moment; reopen() undoes it. */
+  suspend(): void {
+    void this.#closeListener();
+  }
+
+  /** Whether the proxy is enabled but not accepting, between suspend() and reopen(). */
+  get suspended(): boolean {
+    return this.#enabled && this.#closing !== undefined;
+  }
+
+  /** Listens again where suspend() stopped. */
+  async reopen(): Promise<void> {
+    const listener = await this.bind(this.#listen);
+    this.#listener = listener;
+    this.#closing = undefined;
+  }
+
+  /** Sends new connections to `upstream`; live ones, which go to the old one, are closed. */
+  reroute(upstream: string): void {
+    this.#upstream = upstream;
+    this.#dial = undefined;
+    for (const connection of this.#connections.values()) connection.destroy('upstream changed');
+  }
+
+  #closeListener(): Promise<void> {
+    this.#closing ??= closeListener(this.#listener as Listener);
+    return this.#closing;
   }
 
   /** The toxics of `stream`, in insertion order (what a new connection starts with). */
@@ -157,15 +178,24 @@ export class Proxy implements ConnectionHost {
     const toxic = this.toxicSet.add(input);
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.addToxic(toxic);
     this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) });
+    this.warnIgnored(toxic, toxic.ignored);
     return toxic;
   }
 
   /** Updates a toxic (attributes merge onto the old ones) on the set and every live connection. */
   updateToxic(name: string, patch: ToxicPatch): Toxic {
+    const before = this.toxicSet.get(name).ignored;
     const toxic = this.toxicSet.update(name, patch);
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.updateToxic(toxic);
     this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) });
+    this.warnIgnored(toxic, toxic.ignored.slice(before.length));
     return toxic;
+  }
+
+  /** Reports attribute names of `toxic` that its type does not know, once each (Toxiproxy ignores them silently). */
+  warnIgnored(toxic: Toxic, names: readonly string[]): void {
+    if (names.length === 0) return;
+    this.events.emit({ type: 'toxic.unknown_attributes', proxy: this.name, toxic: toxic.name, toxic_type: toxic.type, attributes: [...names] });
   }
 
   /** Removes a toxic from the set and every live connection. */
@@ -198,6 +228,11 @@ export class Proxy implements ConnectionHost {
     totals.downIn += connection.down?.bytesIn ?? 0;
     totals.downOut += connection.down?.bytesOut ?? 0;
   }
+
+  /** After listening, errors are accept failures (e.g. EMFILE): reported, and the listener goes on. */
+  #acceptError = (err: NodeJS.ErrnoException): void => {
+    this.events.emit({ type: 'proxy.error', proxy: this.name, error: err.code ?? err.message });
+  };
 
   #accept = (client: Socket): void => {
     // A client can reset before we look at it; its error must not reach the server.
@@ -241,18 +276,5 @@ function upstreamDial(upstream: string): Dial | null {
     return port === 0 ? null : { host: host === '' ? 'localhost' : host, port };
   } catch {
     return null;
-  }
-}
-
-function describeListenError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return 'bind: address already in use';
-    case 'EADDRNOTAVAIL':
-      return 'bind: cannot assign requested address';
-    case 'EACCES':
-      return 'bind: permission denied';
-    default:
-      return err.message;
   }
 }

@@ -67,25 +67,57 @@ export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
 
 type PartitionArgs = NameArgs & { mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' };
 
-/** `faultline partition NAME --mode drop|blackhole|refuse`. */
+/** A toxic a partition puts on a proxy. */
+interface PartitionToxic {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  attributes: Record<string, unknown>;
+}
+
+/** The toxics of a partition of `mode` (refuse has none: it disables the proxy). */
+function partitionToxics(mode: PartitionArgs['mode'], cut: PartitionArgs['cut']): PartitionToxic[] {
+  const [drop, up, down] = PARTITION_TOXICS as [string, string, string];
+  if (mode === 'drop') return [{ name: drop, type: 'drop', stream: 'downstream', attributes: { mode: cut } }];
+  if (mode === 'refuse') return [];
+  return [
+    { name: up, type: 'blackhole', stream: 'upstream', attributes: {} },
+    { name: down, type: 'blackhole', stream: 'downstream', attributes: {} },
+  ];
+}
+
+/**
+ * `faultline partition NAME --mode drop|blackhole|refuse`. A partition already on the proxy is
+ * replaced, not stacked: the new one is put in place first and the old one taken away after, so
+ * no traffic passes in between.
+ */
 export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
   command: 'partition <name>',
-  describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening)',
+  describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening); replaces a previous partition',
   builder: (y) =>
     withName(y)
       .option('mode', { choices: ['drop', 'blackhole', 'refuse'] as const, demandOption: true, describe: 'kind of partition' })
       .option('cut', { choices: ['reset', 'close'] as const, default: 'reset' as const, describe: 'drop: RST or FIN' }) as never,
   handler: async (argv) => {
     const api = clientFor(argv);
-    const toxics = apiPath('proxies', argv.name, 'toxics');
-    if (argv.mode === 'refuse') await api.request('POST', apiPath('proxies', argv.name), { enabled: false });
-    else if (argv.mode === 'drop') {
-      await api.request('POST', toxics, { name: 'faultline_partition', type: 'drop', attributes: { mode: argv.cut } });
-    } else {
-      await api.request('POST', toxics, { name: 'faultline_partition_up', type: 'blackhole', stream: 'upstream' });
-      await api.request('POST', toxics, { name: 'faultline_partition_down', type: 'blackhole', stream: 'downstream' });
+    const path = apiPath('proxies', argv.name);
+    const proxy = await api.request<ProxyJson>('GET', path);
+    const wanted = partitionToxics(argv.mode, argv.cut);
+    if (argv.mode === 'refuse' && proxy.enabled) await api.request('POST', path, { enabled: false });
+    for (const toxic of wanted) {
+      const current = proxy.toxics.find((t) => t.name === toxic.name);
+      const toxicPath = apiPath('proxies', argv.name, 'toxics', toxic.name);
+      if (current?.type === toxic.type && current.stream === toxic.stream) {
+        await api.request('POST', toxicPath, { attributes: toxic.attributes, toxicity: 1 });
+        continue;
+      }
+      if (current) await api.request('DELETE', toxicPath);
+      await api.request('POST', apiPath('proxies', argv.name, 'toxics'), toxic);
     }
-    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode });
+    const stale = proxy.toxics.filter((t) => PARTITION_TOXICS.includes(t.name) && !wanted.some((w) => w.name === t.name));
+    for (const toxic of stale) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', toxic.name));
+    if (argv.mode !== 'refuse' && !proxy.enabled) await api.request('POST', path, { enabled: true });
+    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode, replaced: stale.map((t) => t.name) });
     else process.stdout.write(`proxy ${argv.name} partitioned (${argv.mode})\n`);
   },
 };

@@ -49,8 +49,14 @@ t.test('GET /events streams lifecycle events in order, each with a monotonic and
   t.ok(events.events.every((e) => Math.abs(Date.parse(e.time) - Date.now()) < 60_000), 'wall-clock times are now-ish');
 });
 
-t.test('GET /events?proxy=NAME only streams that proxy', async (t) => {
+t.test('GET /events?proxy=NAME only streams that proxy; an unknown proxy is a 404', async (t) => {
   const server = await apiServer(t);
+  const unknown = await call(server, 'GET', '/events?proxy=nope');
+  t.equal(unknown.status, 404);
+  t.same(unknown.json, { error: 'proxy not found', status: 404 });
+  const upstream = await echoServer(t);
+  await call(server, 'POST', '/proxies', { name: 'a', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  await call(server, 'POST', '/proxies', { name: 'b', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
   const all = new EventStream();
   await all.open(server.url);
   const response = await fetch(`${server.url}/events?proxy=b`);
@@ -62,9 +68,8 @@ t.test('GET /events?proxy=NAME only streams that proxy', async (t) => {
     all.close();
     onlyB.close();
   });
-  const upstream = await echoServer(t);
-  await call(server, 'POST', '/proxies', { name: 'a', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
-  await call(server, 'POST', '/proxies', { name: 'b', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  await call(server, 'POST', '/proxies/a/toxics', { type: 'noop' });
+  await call(server, 'POST', '/proxies/b/toxics', { type: 'noop' });
   await all.find(0, (e) => e.proxy === 'b', 2000);
   await onlyB.find(0, (e) => e.proxy === 'b', 2000);
   t.same(

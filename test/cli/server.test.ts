@@ -100,3 +100,20 @@ t.test('binding the API beyond loopback warns', async (t) => {
   const { output } = await serverProcess(t, ['--host', '0.0.0.0']);
   t.match(output(), /reachable from other machines/);
 });
+
+t.test('an unknown toxic attribute is logged once as a warning naming it; --strict refuses it', async (t) => {
+  const body = JSON.stringify({ type: 'latency', attributes: { lattency: 100 } });
+  const lenient = await serverProcess(t);
+  await fetch(`${lenient.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'web', listen: '127.0.0.1:0', upstream: 'x:1' }) });
+  t.equal((await fetch(`${lenient.url}/proxies/web/toxics`, { method: 'POST', body })).status, 200);
+  const warning = /"level":40[^\n]*"toxic":"latency_downstream","toxic_type":"latency","attributes":\["lattency"\][^\n]*toxic attributes ignored/;
+  for (let waited = 0; waited < 5000 && !warning.test(lenient.output()); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  t.match(lenient.output(), warning, 'one warn-level line names the attribute and the toxic');
+  t.equal(lenient.output().match(/toxic attributes ignored/g)?.length, 1, 'once');
+
+  const strict = await serverProcess(t, ['--strict']);
+  await fetch(`${strict.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'web', listen: '127.0.0.1:0', upstream: 'x:1' }) });
+  const refused = await fetch(`${strict.url}/proxies/web/toxics`, { method: 'POST', body });
+  t.equal(refused.status, 400);
+  t.match(await refused.json(), { error: /^attributes\.lattency: unknown attribute/, status: 400 });
+});
