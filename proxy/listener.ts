@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { FaultlineError } from './errors.js';
-import { joinHostPort, resolveListen } from './listen-address.js';
+import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
 
 /** A bound, listening server and its real address (`host:port`, as Go renders it). */
 export interface Listener {
@@ -53,9 +53,35 @@ export function closeListener(listener: Listener): Promise<void> {
   return new Promise((resolve) => listener.server.close(() => resolve()));
 }
 
-/** Whether `err` is a listen failure because the address is in use. */
-export function addressInUse(err: unknown): boolean {
-  return err instanceof FaultlineError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+/** What bindOver needs of the proxy whose address a new listener may take. */
+export interface Holder {
+  readonly enabled: boolean;
+  readonly listen: string;
+  /** Stops accepting, keeping live connections. */
+  suspend(): void;
+  /** Accepts again where suspend() stopped. */
+  reopen(): Promise<void>;
+}
+
+/**
+ * Binds a new listener with `bind`, for `listen`, in place of `holder`'s. If the address is in use
+ * by `holder`'s own listener (same port: `0.0.0.0:P` over `127.0.0.1:P`), that one stops accepting
+ * for a retry and accepts again if the retry fails too; live connections stay throughout.
+ */
+export async function bindOver(holder: Holder, listen: string, bind: () => Promise<Listener>): Promise<Listener> {
+  try {
+    return await bind();
+  } catch (err) {
+    const inUse = err instanceof FaultlineError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    if (!holder.enabled || !inUse || splitHostPort(listen).port !== splitHostPort(holder.listen).port) throw err;
+    holder.suspend();
+    try {
+      return await bind();
+    } catch (again) {
+      await holder.reopen();
+      throw again;
+    }
+  }
 }
 
 function describeListenError(err: NodeJS.ErrnoException): string {

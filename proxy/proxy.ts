@@ -149,11 +149,15 @@ export class Proxy implements ConnectionHost {
     return this.#enabled && this.#closing !== undefined;
   }
 
-  /** Listens again where suspend() stopped. */
+  /** Listens again where suspend() stopped; if someone took the address meanwhile, the proxy stops. */
   async reopen(): Promise<void> {
-    const listener = await this.bind(this.#listen);
-    this.#listener = listener;
-    this.#closing = undefined;
+    try {
+      this.#listener = await this.bind(this.#listen);
+      this.#closing = undefined;
+    } catch {
+      await this.stop();
+      this.events.emit({ type: 'proxy.disabled', proxy: this.name, listen: this.#listen });
+    }
   }
 
   /** Sends new connections to `upstream`; live ones, which go to the old one, are closed. */

@@ -4,35 +4,20 @@
  * run one at a time (they take milliseconds and never wait on connection traffic); toxic changes
  * are synchronous splices and never wait at all.
  */
-import { checkName, FaultlineError, nestError } from './errors.js';
+import { FaultlineError } from './errors.js';
 import { EventBus } from './events.js';
-import { canonicalListen, splitHostPort } from './listen-address.js';
-import { addressInUse, closeListener, type Listener } from './listener.js';
-import { Proxy, type ProxyOptions } from './proxy.js';
+import { canonicalListen } from './listen-address.js';
+import { bindOver, closeListener, type Listener } from './listener.js';
+import type { Proxy, ProxyOptions } from './proxy.js';
+import { buildProxy, validateProxyInput, type ProxyInput, type ProxyPatch } from './proxy-input.js';
 import { randomSeed } from './random.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
-import { ToxicSet, type ToxicInput } from './toxic-set.js';
 import { realClock, type Clock } from './toxics/toxic.js';
+
+export type { ProxyInput, ProxyPatch } from './proxy-input.js';
 
 /** Default bound on the bytes one Link may hold (stages + destination buffer) before it pauses its reader. */
 export const DEFAULT_LINK_BOUND = 1024 * 1024;
-
-/** A proxy as a client describes it (missing fields get Toxiproxy's defaults). */
-export interface ProxyInput {
-  name?: string | null | undefined;
-  listen?: string | null | undefined;
-  upstream?: string | null | undefined;
-  enabled?: boolean | null | undefined;
-  /** Toxics to create with the proxy, before it listens (our extension; Toxiproxy ignores them). */
-  toxics?: ToxicInput[] | null | undefined;
-}
-
-/** A change to a proxy: fields left out keep their values. */
-export interface ProxyPatch {
-  listen?: string | null | undefined;
-  upstream?: string | null | undefined;
-  enabled?: boolean | null | undefined;
-}
 
 /** Settings of a Registry; all optional. */
 export interface RegistryOptions {
@@ -117,7 +102,7 @@ export class Registry {
         proxy.configure(listen, upstream);
         this.#install(proxy, listener);
       } else if (moved) {
-        const listener = await this.#bindOver(proxy, listen, () => proxy.bind(listen));
+        const listener = await bindOver(proxy, listen, () => proxy.bind(listen));
         await this.#stop(proxy);
         proxy.configure(listen, upstream);
         this.#install(proxy, listener);
@@ -199,10 +184,10 @@ export class Registry {
       const canonical = await canonicalListen(input.listen ?? '');
       if (canonical === existing.listen && input.upstream === existing.upstream) return existing;
     }
-    const proxy = this.#newProxy(input);
+    const proxy = buildProxy(input, this.#options);
     if (input.enabled ?? true) {
       const bind = (): Promise<Listener> => proxy.bind(proxy.listen);
-      proxy.install(existing ? await this.#bindOver(existing, proxy.listen, bind) : await bind());
+      proxy.install(existing ? await bindOver(existing, proxy.listen, bind) : await bind());
     }
     this.#proxies.set(name, proxy);
     change.fresh.push(proxy);
@@ -215,7 +200,7 @@ export class Registry {
       }
       change.replaced.pop();
       this.#proxies.set(name, existing);
-      if (existing.suspended) await existing.reopen().catch(() => this.#stop(existing));
+      if (existing.suspended) await existing.reopen();
     });
     return proxy;
   }
@@ -223,28 +208,10 @@ export class Registry {
   async #create(input: ProxyInput): Promise<Proxy> {
     validateProxyInput(input, '');
     if (this.#proxies.has(input.name as string)) throw new FaultlineError('ERR_PROXY_EXISTS', 'proxy already exists', { field: 'name' });
-    const proxy = this.#newProxy(input);
+    const proxy = buildProxy(input, this.#options);
     if (input.enabled ?? true) await proxy.start();
     this.#proxies.set(proxy.name, proxy);
     this.#announce(proxy);
-    return proxy;
-  }
-
-  /** A stopped proxy for `input`, with its toxics (all validated first; none is announced). */
-  #newProxy(input: ProxyInput): Proxy {
-    const toxics = input.toxics ?? [];
-    const trial = new ToxicSet(this.#options.strict);
-    toxics.forEach((toxic, i) => {
-      try {
-        trial.add(toxic);
-      } catch (err) {
-        if (!(err instanceof FaultlineError)) throw err;
-        throw nestError(err, `toxics[${i}]`);
-      }
-    });
-    const proxy = new Proxy(input.name as string, input.listen ?? '', input.upstream as string, this.#options);
-    // No connection exists yet: the toxics go straight into the set; proxy.created reports them.
-    for (const toxic of toxics) proxy.toxicSet.add(toxic);
     return proxy;
   }
 
@@ -252,27 +219,6 @@ export class Registry {
   #announce(proxy: Proxy): void {
     this.events.emit({ type: 'proxy.created', ...summary(proxy) });
     for (const toxic of proxy.toxicSet.list()) proxy.warnIgnored(toxic, toxic.ignored);
-  }
-
-  /**
-   * Binds a new listener for `proxy`'s place. If the address is taken by `proxy`'s own listener
-   * (same port: `0.0.0.0:P` over `127.0.0.1:P`), that one is closed for the retry and reopened if
-   * the retry fails too, its connections kept throughout.
-   */
-  async #bindOver(proxy: Proxy, listen: string, bind: () => Promise<Listener>): Promise<Listener> {
-    try {
-      return await bind();
-    } catch (err) {
-      if (!proxy.enabled || !addressInUse(err) || splitHostPort(listen).port !== splitHostPort(proxy.listen).port) throw err;
-      proxy.suspend();
-      try {
-        return await bind();
-      } catch (again) {
-        // Only if someone else took the port in between can this fail; the proxy is then stopped.
-        await proxy.reopen().catch(() => this.#stop(proxy));
-        throw again;
-      }
-    }
   }
 
   #install(proxy: Proxy, listener: Listener): void {
@@ -290,14 +236,6 @@ export class Registry {
     const run = this.#queue.then(task, task);
     this.#queue = run.catch(() => undefined);
     return run;
-  }
-}
-
-function validateProxyInput(input: ProxyInput, where: string): void {
-  if (!input.name) throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: name${where}`, { field: 'name' });
-  checkName(input.name, `name${where}`);
-  if (!input.upstream) {
-    throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: upstream${where}`, { field: 'upstream' });
   }
 }
 

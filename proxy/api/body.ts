@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
-import type { ProxyInput, ProxyPatch } from '../registry.js';
+import type { ProxyInput, ProxyPatch } from '../proxy-input.js';
 import type { ToxicInput, ToxicPatch } from '../toxic-set.js';
 import { attributeNames } from '../toxics/catalog.js';
 
