@@ -28,6 +28,8 @@ export interface LinkHost {
   random(toxic: Toxic, purpose: string): Random;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
+  /** The source socket sent FIN. */
+  sourceEnded(direction: 'upstream' | 'downstream'): void;
 }
 
 interface Entry {
@@ -50,8 +52,10 @@ export class Link {
   #host: LinkHost;
   #bound: number;
   #entries: Entry[] = [];
-  #sink: Sink;
-  #head: Receiver;
+  /** Where the last stage writes; made when the first stage is (a link that never has one never needs it). */
+  #sink: Sink | undefined;
+  /** The first receiver of the chain; undefined on the fast path (no stage, nothing handed over). */
+  #head: Receiver | undefined;
   #waitDrain = false;
   #overBound = false;
   /** Reading is paused until a later slice: this turn's data-plane budget is spent. */
@@ -66,8 +70,6 @@ export class Link {
     this.#dest = dest;
     this.#host = host;
     this.#bound = bound;
-    this.#sink = new Sink(host, this.#progress, (chunk) => this.#sinkWrite(chunk), () => this.#sinkEnd());
-    this.#head = this.#sink;
     source.on('data', this.#onData);
     source.on('end', this.#onEnd);
     dest.on('drain', this.#onDrain);
@@ -75,7 +77,7 @@ export class Link {
 
   /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
   get held(): number {
-    let held = this.#dest.writableLength + this.#sink.backlog;
+    let held = this.#dest.writableLength + (this.#sink?.backlog ?? 0);
     for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held + entry.slot.backlog;
     return held;
   }
@@ -126,8 +128,8 @@ export class Link {
       entry.slot?.leave();
       entry.slot = undefined;
     }
-    this.#sink.clear();
-    this.#head = this.#sink;
+    this.#sink?.clear();
+    this.#head = undefined;
     this.#source.off('data', this.#onData);
     this.#source.off('end', this.#onEnd);
     this.#dest.off('drain', this.#onDrain);
@@ -144,7 +146,7 @@ export class Link {
 
   #onData = (data: Buffer): void => {
     this.bytesIn += data.length;
-    if (this.#head === this.#sink) {
+    if (this.#head === undefined) {
       this.bytesOut += data.length;
       if (!this.#dest.write(data)) {
         this.#waitDrain = true;
@@ -161,17 +163,17 @@ export class Link {
     if (!this.#yielded && !this.#host.scheduler.hasRoom()) {
       this.#yielded = true;
       this.#source.pause();
-      this.#host.scheduler.later(this.#resumeRead);
+      this.#host.scheduler.later(() => {
+        this.#yielded = false;
+        this.#maybeResume();
+      });
     }
   };
 
-  #resumeRead = (): void => {
-    this.#yielded = false;
-    this.#maybeResume();
-  };
-
   #onEnd = (): void => {
-    this.#head.end();
+    this.#host.sourceEnded(this.direction);
+    if (this.#head) this.#head.end();
+    else this.#sinkEnd();
   };
 
   #onDrain = (): void => {
@@ -179,9 +181,10 @@ export class Link {
     this.#maybeResume();
   };
 
-  #progress = (): void => {
+  /** A receiver delivered what it had taken over. */
+  #progress(): void {
     if (this.#overBound) this.#maybeResume();
-  };
+  }
 
   #maybeResume(): void {
     if (this.#closed) return;
@@ -234,7 +237,17 @@ export class Link {
   }
 
   #newSlot(entry: Entry): Slot {
-    const slot = new Slot(this.#host, this.#progress, this.#sink);
+    this.#sink ??= new Sink(
+      this.#host,
+      () => {
+        // The sink's backlog is out: with no stage left, the fast path may take over again.
+        this.#relink();
+        this.#progress();
+      },
+      (chunk) => this.#sinkWrite(chunk),
+      () => this.#sinkEnd(),
+    );
+    const slot = new Slot(this.#host, () => this.#progress(), this.#sink);
     const { definition, attributes, state } = entry.toxic;
     slot.stage = definition.create(attributes, this.#context(entry, slot), state);
     return slot;
@@ -256,10 +269,11 @@ export class Link {
     const slot = entry.slot as Slot;
     entry.slot = undefined;
     const held = slot.leave();
-    this.#relink();
     const now = this.#host.clock.now();
     for (const chunk of held.chunks) chunk.receivedAt = now;
+    // Handed over before the chain is relinked: with no stage left, the sink's backlog keeps the fast path off.
     slot.next.takeOver(held);
+    this.#relink();
     this.#maybeResume();
   }
 
@@ -273,15 +287,20 @@ export class Link {
     this.#maybeResume();
   }
 
-  /** Points every active slot at the next active one (or the sink), in toxic order. */
+  /**
+   * Points every active slot at the next active one (or the sink), in toxic order. With no active
+   * slot the fast path takes over, unless the sink still delivers a backlog (new data queues behind it).
+   */
   #relink(): void {
-    let next: Receiver = this.#sink;
+    if (this.#closed) return;
+    const sink = this.#sink as Sink;
+    let next: Receiver = sink;
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const slot = (this.#entries[i] as Entry).slot;
       if (!slot) continue;
       slot.next = next;
       next = slot;
     }
-    this.#head = next;
+    this.#head = next === sink && !sink.busy ? undefined : next;
   }
 }

@@ -38,8 +38,9 @@ const REPEAT_MS = 1000;
 /** Writes every event of `bus` to `logger`, one line each; returns the unsubscribe function. */
 export function logEvents(bus: EventBus, logger: Logger): () => void {
   const repeats = new Map<string, { last: number; suppressed: number }>();
+  // Only the kinds the level lets through: connection events are not even built at `info`.
+  const kinds = (Object.keys(levels) as Array<FaultlineEvent['type']>).filter((type) => logger.isLevelEnabled(levels[type]));
   return bus.subscribe((event) => {
-    if (!logger.isLevelEnabled(levels[event.type])) return;
     const { type, at, time: _time, ...fields } = event;
     if (type === 'proxy.error' || type === 'connection.failed') {
       const key = `${type}\u0000${event.proxy}\u0000${event.error}`;
@@ -52,5 +53,5 @@ export function logEvents(bus: EventBus, logger: Logger): () => void {
       if (seen?.suppressed) Object.assign(fields, { repeated: seen.suppressed });
     }
     logger[levels[type]](fields, messages[type] ?? type.replace('.', ' '));
-  });
+  }, kinds);
 }

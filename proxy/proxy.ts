@@ -239,9 +239,8 @@ export class Proxy implements ConnectionHost {
   };
 
   #accept = (client: Socket): void => {
-    // A client can reset before we look at it; its error must not reach the server.
-    client.on('error', () => undefined);
     if (!this.#enabled) {
+      client.on('error', ignore);
       client.destroy();
       return;
     }
@@ -250,6 +249,7 @@ export class Proxy implements ConnectionHost {
     if (this.#dial === null) {
       // Toxiproxy never validates upstreams; an unusable one fails each dial: the client is closed.
       this.events.emit({ type: 'connection.failed', proxy: this.name, client: `${client.remoteAddress}:${client.remotePort}`, error: `invalid upstream ${JSON.stringify(this.#upstream)}` });
+      client.on('error', ignore);
       client.destroy();
       return;
     }
@@ -263,15 +263,22 @@ export class Proxy implements ConnectionHost {
     const toxic = this.toxicSet.cutOnAccept.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
     if (!toxic?.definition.cutOnAccept) return false;
     const mode = toxic.definition.cutOnAccept(toxic.attributes);
-    const address = `${client.remoteAddress}:${client.remotePort}`;
     const reason = `${toxic.type} (${mode})`;
-    this.events.emit({ type: 'connection.opened', proxy: this.name, connection: id, client: address });
+    if (this.events.wants('connection.opened')) {
+      this.events.emit({ type: 'connection.opened', proxy: this.name, connection: id, client: `${client.remoteAddress}:${client.remotePort}` });
+    }
     this.events.emit({ type: 'fault.tripped', proxy: this.name, connection: id, toxic: toxic.name, detail: reason });
+    client.on('error', ignore);
     if (mode === 'reset') client.resetAndDestroy();
     else client.end(() => client.destroy());
     this.events.emit({ type: 'connection.closed', proxy: this.name, connection: id, reason, bytes_up: 0, bytes_down: 0 });
     return true;
   }
+}
+
+/** A client closed without a Connection may still report an error (a reset); it must not reach the server. */
+function ignore(): void {
+  // Nothing to do: the client is being closed anyway.
 }
 
 function upstreamDial(upstream: string): Dial | null {

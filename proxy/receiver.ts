@@ -27,6 +27,11 @@ export abstract class Receiver {
     return this.#backlog?.bytes ?? 0;
   }
 
+  /** Whether a taken-over backlog (or its pending end) is still being delivered. */
+  get busy(): boolean {
+    return this.#backlog !== undefined;
+  }
+
   write(chunk: Chunk): void {
     if (this.#backlog) this.#backlog.push(chunk);
     else this.deliver(chunk);

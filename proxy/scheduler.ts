@@ -36,7 +36,7 @@ export class SliceScheduler implements Scheduler {
   #tasks: Array<Task | undefined> = [];
   #head = 0;
 
-  constructor(now: () => number = () => performance.now(), immediate = setImmediate, sliceMs = SLICE_MS) {
+  constructor(now: () => number = () => performance.now(), immediate: (fn: () => void) => unknown = setImmediate, sliceMs = SLICE_MS) {
     this.#now = now;
     this.#immediate = immediate;
     this.#sliceMs = sliceMs;
