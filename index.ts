@@ -9,7 +9,7 @@
  *
  * The harness is at `faultline/harness`.
  */
-export { startServer, DEFAULT_API_PORT, type ServerOptions, type RunningServer } from './proxy/server.js';
+export { startServer, DEFAULT_API_PORT, type ServerOptions, type RunningServer } from './proxy/api/server.js';
 export { Registry, DEFAULT_LINK_BOUND, type RegistryOptions, type ProxyInput, type ProxyPatch } from './proxy/registry.js';
 export type { Proxy } from './proxy/proxy.js';
 export type { Toxic, ToxicInput, ToxicPatch, Stream } from './proxy/toxic-set.js';

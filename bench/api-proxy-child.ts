@@ -5,7 +5,7 @@
  * (the prototype in api-thread.ts: the API's HTTP server on the main thread, the data plane in a
  * worker thread).
  */
-import { startServer } from '../proxy/server.js';
+import { startServer } from '../proxy/api/server.js';
 import { startProbes, type LoopReading } from './api-probes.js';
 import { startThreaded } from './api-thread.js';
 import { serve } from './child-rpc.js';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** The measurements of a round, in the order they run. */
-export const METRIC_NAMES = ['throughput', 'rtt', 'churn', 'memory'] as const;
+const METRIC_NAMES = ['throughput', 'rtt', 'churn', 'memory'] as const;
 
 /** One kind of measurement. */
 export type MetricName = (typeof METRIC_NAMES)[number];

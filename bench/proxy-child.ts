@@ -14,7 +14,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { pino } from 'pino';
 import { logEvents } from '../proxy/log.js';
-import { startServer } from '../proxy/server.js';
+import { startServer } from '../proxy/api/server.js';
 import { serve } from './child-rpc.js';
 import type { Targets } from './servers-child.js';
 

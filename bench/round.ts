@@ -67,7 +67,7 @@ const ORDERS = [
 ] as const;
 
 /** The variant order of run `n` (any integer; orders repeat every four). */
-export function variantOrder(n: number): Variant[] {
+function variantOrder(n: number): Variant[] {
   return ORDERS[((n % 4) + 4) % 4].map((i) => VARIANTS[i] as Variant);
 }
 

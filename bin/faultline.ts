@@ -6,22 +6,17 @@ import { demoCommand } from '../harness/commands/demo.js';
 import { reportCommand } from '../harness/commands/report.js';
 import { runCommand } from '../harness/commands/run.js';
 import { upstreamCommand } from '../harness/commands/upstream.js';
-import { CliError, defaultUrl } from '../proxy/commands/api-client.js';
+import { CliError, exitCodeOf, messageOf } from '../cli/errors.js';
+import { globalOptions } from '../cli/global.js';
+import { normalizeToxiproxyFlags } from '../cli/toxiproxy-flags.js';
 import { connectionsCommand, cutCommand, healCommand, partitionCommand } from '../proxy/commands/connections.js';
-import { exitCodeOf, messageOf } from '../proxy/commands/exit.js';
 import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
 import { serverCommand } from '../proxy/commands/server.js';
 import { toxicCommand } from '../proxy/commands/toxics.js';
-import { normalizeToxiproxyFlags } from '../proxy/commands/toxiproxy-flags.js';
 import { FAULTLINE_VERSION } from '../proxy/version.js';
 
 try {
-  await yargs(normalizeToxiproxyFlags(hideBin(process.argv)))
-    .scriptName('faultline')
-    .version(FAULTLINE_VERSION)
-    .option('url', { type: 'string', default: defaultUrl(), describe: 'control API (env FAULTLINE_URL, TOXIPROXY_URL)', global: true })
-    .option('json', { type: 'boolean', default: false, describe: 'print JSON', global: true })
-    .option('token', { type: 'string', default: process.env['FAULTLINE_TOKEN'], describe: 'API token (env FAULTLINE_TOKEN)', global: true })
+  await globalOptions(yargs(normalizeToxiproxyFlags(hideBin(process.argv))).scriptName('faultline').version(FAULTLINE_VERSION))
     .command(serverCommand as never)
     .command(listCommand as never)
     .command(inspectCommand as never)
@@ -41,7 +36,7 @@ try {
     .strict()
     .fail((message, err) => {
       // yargs passes a message for usage errors (unknown flag, failed check): exit 2 for those.
-      if (message) throw new CliError(`${message} (faultline --help shows the usage)`, 2);
+      if (message) throw new CliError(`${message} (faultline --help shows the usage)`, 'ERR_USAGE');
       throw err;
     })
     .parseAsync();

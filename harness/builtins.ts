@@ -15,7 +15,7 @@ export const BUILTIN_SCENARIOS = [
 ] as const;
 
 /** The folder holding the built-in scenario files (found from this module, in source or in dist/). */
-export function builtinDir(): string {
+function builtinDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     const candidate = join(dir, 'harness', 'scenarios');

@@ -6,26 +6,18 @@
  * server publishes events, each fault is timed from the moment the proxy applied it.
  */
 import { Toxiproxy, type Proxy as ClientProxy } from 'toxiproxy-node-client';
-import { PARTITION_TOXICS } from '../proxy/commands/connections.js';
-import { EventStream, type ProxyEvent } from './event-stream.js';
+import { ApiClient, apiPath } from '../protocol/api-client.js';
+import { partitionToxics, type PartitionMode } from '../protocol/partition.js';
+import type { ConnectionJson, CutMode, EventJson, ToxicBody } from '../protocol/wire.js';
+import { ControlHttp } from './control-http.js';
+import { EventStream } from './event-stream.js';
 import type { FaultEntry, Timeline } from './timeline.js';
-
-/** A toxic the harness adds (the wire body of POST /proxies/{name}/toxics). */
-export interface ToxicBody {
-  name: string;
-  type: string;
-  stream: 'upstream' | 'downstream';
-  toxicity: number;
-  attributes: Record<string, unknown>;
-}
 
 /** What to put on a path. */
 export type Fault =
-  | { kind: 'partition'; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' }
+  | { kind: 'partition'; mode: PartitionMode; cut: CutMode }
   | { kind: 'toxic'; label: string; toxic: ToxicBody };
 
-/** The toxics of a partition: the same names `faultline partition` and `faultline heal` use. */
-const [DROP, UP, DOWN] = PARTITION_TOXICS as [string, string, string];
 
 /** How long to wait for the proxy's event after the API answered. */
 const EVENT_WAIT_MS = 250;
@@ -34,6 +26,7 @@ const EVENT_WAIT_MS = 250;
 export class Controller {
   readonly url: string;
   #client: Toxiproxy;
+  #api: ApiClient;
   #events = new EventStream();
   #faultline = false;
   #timeline: Timeline | undefined;
@@ -48,9 +41,10 @@ export class Controller {
   constructor(url: string, options: { sameClock?: boolean; token?: string } = {}) {
     this.url = url.replace(/\/+$/, '');
     this.#client = new Toxiproxy(this.url);
+    this.#api = new ApiClient(this.url, options.token);
+    this.#client.api = new ControlHttp(this.#api) as unknown as Toxiproxy['api'];
     this.#sameClock = options.sameClock ?? false;
     this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
-    if (options.token) sendHeaders(this.#client, this.#headers);
   }
 
   /** Whether the server is faultline (it reports its own version in GET /version). */
@@ -87,6 +81,12 @@ export class Controller {
     await (await this.#client.get(name)).remove();
   }
 
+  /** How many live connections proxy `name` holds (faultline's `/connections`); null on a server without it. */
+  async connections(name: string): Promise<number | null> {
+    if (!this.#faultline) return null;
+    return (await this.#api.request<ConnectionJson[]>('GET', apiPath('proxies', name, 'connections'))).length;
+  }
+
   /** Puts `fault` on proxy `proxy` and records it on the timeline. */
   async apply(path: string, proxy: string, fault: Fault): Promise<FaultEntry> {
     const label = fault.kind === 'partition' ? `partition:${fault.mode}` : fault.label;
@@ -104,7 +104,7 @@ export class Controller {
   /** Takes every fault this controller put on `proxy` off again and records it. */
   async heal(path: string, proxy: string): Promise<FaultEntry> {
     return this.#timed('heal', path, proxy, 'heal', async () => {
-      const matchers: Array<(e: ProxyEvent) => boolean> = [];
+      const matchers: Array<(e: EventJson) => boolean> = [];
       const current = await this.#client.get(proxy);
       for (const name of this.#added.get(proxy) ?? []) {
         await (await current.getToxic(name)).remove();
@@ -123,13 +123,13 @@ export class Controller {
     this.#events.close();
   }
 
-  async #addToxic(current: ClientProxy, toxic: ToxicBody): Promise<(e: ProxyEvent) => boolean> {
+  async #addToxic(current: ClientProxy, toxic: ToxicBody): Promise<(e: EventJson) => boolean> {
     const proxy = current.name;
     await current.addToxic(toxic as unknown as Parameters<ClientProxy['addToxic']>[0]);
     const names = this.#added.get(proxy) ?? new Set<string>();
     names.add(toxic.name);
     this.#added.set(proxy, names);
-    return (e) => e.type === 'toxic.added' && e.proxy === proxy && (e.toxic as { name?: string } | undefined)?.name === toxic.name;
+    return (e) => e.type === 'toxic.added' && e.proxy === proxy && e.toxic.name === toxic.name;
   }
 
   async #timed(
@@ -137,7 +137,7 @@ export class Controller {
     path: string,
     proxy: string,
     fault: string,
-    act: () => Promise<Array<(e: ProxyEvent) => boolean>>,
+    act: () => Promise<Array<(e: EventJson) => boolean>>,
   ): Promise<FaultEntry> {
     const timeline = this.#timeline;
     if (!timeline) throw new Error('Controller.use(timeline) first');
@@ -150,8 +150,8 @@ export class Controller {
     if (this.#events.available && matchers.length > 0) {
       const seen = await Promise.all(matchers.map((m) => this.#events.find(from, m, EVENT_WAIT_MS)));
       if (seen.every((e) => e !== undefined)) {
-        const at = (e: ProxyEvent): number => (this.#sameClock ? timeline.fromMono(e.at) : timeline.fromWall(e.time));
-        applied = Math.max(requested, ...seen.map((e) => at(e as ProxyEvent)));
+        const at = (e: EventJson): number => (this.#sameClock ? timeline.fromMono(e.at) : timeline.fromWall(e.time));
+        applied = Math.max(requested, ...seen.map((e) => at(e as EventJson)));
         applied = Math.min(applied, answered);
         source = 'proxy-event';
       }
@@ -160,33 +160,4 @@ export class Controller {
     timeline.add(entry);
     return entry;
   }
-}
-
-/**
- * Makes the node client send `headers` (an API token) with every request. The client has no option
- * for it, so its HttpClient's one fetch method (private in its types, stable in the pinned 4.1.0)
- * is wrapped; test/harness/token.test.ts proves it against a server that requires a token.
- */
-function sendHeaders(client: Toxiproxy, headers: Record<string, string>): void {
-  const api = client.getApi() as unknown as { doFetch(url: string, init: RequestInit): Promise<Response> };
-  const doFetch = api.doFetch.bind(api);
-  api.doFetch = (url, init) => doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
-}
-
-/** The toxics that make a partition: faultline's own, or Toxiproxy's `timeout` 0 as a black hole. */
-function partitionToxics(mode: 'drop' | 'blackhole', cut: 'reset' | 'close', faultline: boolean): ToxicBody[] {
-  const toxic = (name: string, type: string, stream: 'upstream' | 'downstream', attributes: Record<string, unknown>): ToxicBody => ({
-    name,
-    type,
-    stream,
-    toxicity: 1,
-    attributes,
-  });
-  if (mode === 'drop') {
-    if (!faultline) throw new Error('partition mode "drop" needs a faultline server (Toxiproxy has no drop toxic)');
-    return [toxic(DROP, 'drop', 'downstream', { mode: cut })];
-  }
-  const type = faultline ? 'blackhole' : 'timeout';
-  const attributes = faultline ? {} : { timeout: 0 };
-  return [toxic(UP, type, 'upstream', attributes), toxic(DOWN, type, 'downstream', attributes)];
 }

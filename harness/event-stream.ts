@@ -3,22 +3,11 @@
  * Controller can time a fault from the moment the proxy applied it. A real Toxiproxy has no such
  * stream; then `available` stays false and times come from the API's answers.
  */
-
-/** A proxy event as received (see proxy/events.ts for the kinds). */
-export interface ProxyEvent {
-  type: string;
-  proxy?: string;
-  toxic?: string | { name?: string };
-  /** performance.now() of the proxy's process. */
-  at: number;
-  /** Wall-clock time, ISO 8601. */
-  time: string;
-  [field: string]: unknown;
-}
+import type { EventJson } from '../protocol/wire.js';
 
 /** A live subscription to a control API's event stream. */
 export class EventStream {
-  readonly events: ProxyEvent[] = [];
+  readonly events: EventJson[] = [];
   #abort = new AbortController();
   #waiters = new Set<() => void>();
   #available = false;
@@ -42,7 +31,7 @@ export class EventStream {
   }
 
   /** The first event after index `from` matching `match`, waiting up to `timeoutMs` for it. */
-  async find(from: number, match: (e: ProxyEvent) => boolean, timeoutMs: number): Promise<ProxyEvent | undefined> {
+  async find(from: number, match: (e: EventJson) => boolean, timeoutMs: number): Promise<EventJson | undefined> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const found = this.events.slice(from).find(match);
@@ -83,7 +72,7 @@ export class EventStream {
           .join('\n');
         if (!data) continue;
         try {
-          this.events.push(JSON.parse(data) as ProxyEvent);
+          this.events.push(JSON.parse(data) as EventJson);
         } catch {
           continue;
         }

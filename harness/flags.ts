@@ -8,19 +8,20 @@
  *   a heal, at least one request succeeded after the first failure.
  * - data_lost: a write did not reach the server: acknowledged yet missing from the ledger, queued
  *   by the client and never delivered, or given up by the client (failed and never applied).
- * - cascading_failure: a request failed on a path that had no fault at the time (and no heal in
- *   the second before it): the failure spread beyond where it was injected.
+ * - cascading_failure: a request failed on a path while no fault window of that path was open
+ *   during it (and no heal in the second before it): the failure spread beyond where it was injected.
  * - graceful_degradation: at least `min_success_ratio` of requests were served (succeeded, or
  *   answered from cache), and no request hung: each ended within its policy's budget
  *   (attempts × timeout + backoffs + 1 s).
  */
-import { faultsOf, longestFailureRun } from './metrics.js';
+import { faultsOf, longestFailureRun, overlaps } from './metrics.js';
 import { dataLost, type Reconciliation } from './reconcile.js';
 import type { Flag, Policy, Scenario } from './scenario.js';
 import type { RequestEntry, Timeline } from './timeline.js';
+import { windowsOfPath } from './windows.js';
 
 /** Failures this soon after a heal are recovery, not a cascade. */
-export const SETTLE_MS = 1000;
+const SETTLE_MS = 1000;
 
 /** Computes every flag. */
 export function computeFlags(
@@ -68,9 +69,15 @@ function recoverySuccess(timeline: Timeline, scenario: Scenario): boolean {
 function cascadingFailure(timeline: Timeline, scenario: Scenario): boolean {
   return scenario.paths.some((path) => {
     const heals = faultsOf(timeline, path).heals;
+    const windows = windowsOfPath(timeline, path);
     return timeline
       .requests(path)
-      .some((r) => r.outcome !== 'ok' && !r.faulted && !heals.some((h) => r.start >= h.requested && r.start - h.applied < SETTLE_MS));
+      .some(
+        (r) =>
+          r.outcome !== 'ok' &&
+          !windows.some((w) => overlaps(r, w)) &&
+          !heals.some((h) => r.start >= h.requested && r.start - h.applied < SETTLE_MS),
+      );
   });
 }
 

@@ -12,11 +12,14 @@
  */
 export { runScenarios, type RunScenariosOptions, type ProbeKind, type UpstreamTarget } from './run-scenarios.js';
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
-export type { ScenarioResult, ResultMetrics } from './result.js';
+export type { ScenarioResult, ReadableResult, FaultWindowResult } from './result-schema.js';
 export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
 export { builtinScenarios, BUILTIN_SCENARIOS } from './builtins.js';
 export { Controller } from './controller.js';
-export { consoleSummary, consoleDetails, targetMet } from './reporters/console.js';
+export { consoleSummary, consoleDetails, windowsTable } from './reporters/console.js';
+export { targetMet, runExitCode, type ExitOn } from './verdict.js';
+export { historyOf, writeHistory, type HistoryOp } from './reporters/history.js';
+export { resultSchema, resultsJsonSchema, readResults } from './result-schema.js';
 export { writeResults, resultsFileName, DEFAULT_OUT_DIR } from './reporters/json.js';
 export { renderJunit } from './reporters/junit.js';
 export type { Reconciliation } from './reconcile.js';

@@ -1,6 +1,10 @@
 /**
- * Leak measurement: open file descriptors and live TCP handles of this process, before and after
- * a scenario. The demo runs the proxy and the upstreams in this process too, so their sockets count.
+ * Leak measurement after a scenario: what its probes and its proxies still hold once the probes
+ * have closed. The probes' own sockets are counted one by one (every socket a probe opens is
+ * watched until it closes), and a faultline server is asked for the live connections of the
+ * scenario's proxies. This process's open file descriptors and TCP handles are recorded too, for
+ * reading, but do not decide: they also count the harness's own connections to the control API and
+ * the ledger, which come and go with HTTP keep-alive.
  */
 import { readdirSync } from 'node:fs';
 
@@ -24,21 +28,33 @@ export function resources(): Resources {
   return { fds, sockets };
 }
 
-/** Resources before and after, and whether anything was left behind. */
+/** What was left behind, and whether anything was. */
 export interface LeakReport {
   before: Resources;
   after: Resources;
+  /** Sockets the scenario's probes opened that are still open. */
+  probe_sockets: number;
+  /** Live connections the server still holds on the scenario's proxies (null: the server cannot say, e.g. Toxiproxy). */
+  proxy_connections: number | null;
   leaked: boolean;
 }
 
-/** Waits (up to `settleMs`) for resources to fall back to `before`, then reports. */
-export async function leakCheck(before: Resources, settleMs = 2000): Promise<LeakReport> {
+/** Where to look for leftovers. */
+export interface LeakSources {
+  probeSockets(): number;
+  proxyConnections(): Promise<number | null>;
+}
+
+/** Waits (up to `settleMs`) for the probes' sockets and the proxies' connections to be gone, then reports. */
+export async function leakCheck(before: Resources, sources: LeakSources, settleMs = 2000): Promise<LeakReport> {
   const deadline = performance.now() + settleMs;
-  let after = resources();
-  while (performance.now() < deadline && (after.sockets > before.sockets || (after.fds ?? 0) > (before.fds ?? 0))) {
+  for (;;) {
+    const probe = sources.probeSockets();
+    const proxy = await sources.proxyConnections().catch(() => null);
+    const leaked = probe > 0 || (proxy ?? 0) > 0;
+    if (!leaked || performance.now() >= deadline) {
+      return { before, after: resources(), probe_sockets: probe, proxy_connections: proxy, leaked };
+    }
     await new Promise((r) => setTimeout(r, 50));
-    after = resources();
   }
-  const leaked = after.sockets > before.sockets || (after.fds !== null && before.fds !== null && after.fds > before.fds);
-  return { before, after, leaked };
 }

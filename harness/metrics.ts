@@ -1,28 +1,32 @@
 /**
- * Metrics: pure functions of a Timeline. Times are ms on the timeline's clock. What each figure
- * means is defined here once (and in the README's "What the harness measures"):
- * - detection: fault applied by the proxy → end of the first failed attempt on that path;
- * - loss window: that first failure → the first successful attempt after it;
- * - recovery: heal applied → the first successful attempt (and → the end of the 3rd request in a
- *   row that succeeded: "stable");
- * - latency: durations of successful attempts before the first fault, while one is active, after the last heal;
- * - throughput: successful requests per second in the same three phases.
+ * Phase metrics: pure functions of a Timeline and its fault windows (windows.ts). On each path:
+ * - before: requests that started before the path's first fault was applied (and did not reach it);
+ * - during: requests that overlap a window;
+ * - between: requests after a heal and before the next fault (rapid cycles have these);
+ * - after: requests that started after the last heal was applied.
+ * A path never faulted is `before` throughout. A phase's throughput is its successful requests ÷
+ * the time that phase lasted on that path (the sum of its stretches), never a span that holds
+ * other phases; its latency, the round trips of its successful attempts.
  */
+import { summarize, round, type Stats } from './stats.js';
 import type { FaultEntry, RequestEntry, Timeline } from './timeline.js';
+import type { FaultWindow } from './windows.js';
 
-/** p50 / p99 of a phase, in ms (null without samples). */
-export interface Percentiles {
-  p50: number | null;
-  p99: number | null;
-  samples: number;
-}
+/** The phases of a path. */
+const PHASES = ['before', 'during', 'between', 'after'] as const;
 
-/** Nearest-rank percentile `p` (0..100) of `values`; null for none. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
+/** One of the phases. */
+export type Phase = (typeof PHASES)[number];
+
+/** What happened in one phase of one path (or of the faulted paths together). */
+export interface PhaseFigures {
+  requests: number;
+  ok: number;
+  /** How long the phase lasted (summed over paths for a scenario). */
+  duration_ms: number;
+  /** Successful requests per second over that time; null without requests. */
+  rps: number | null;
+  latency: Stats;
 }
 
 /** The fault and heal entries of `path`, split. */
@@ -31,82 +35,61 @@ export function faultsOf(timeline: Timeline, path: string): { faults: FaultEntry
   return { faults: all.filter((f) => f.type === 'fault'), heals: all.filter((f) => f.type === 'heal') };
 }
 
-/** Every attempt on `path`, flattened and in time order. */
-function attemptsOf(timeline: Timeline, path: string): Array<{ ok: boolean; error?: string; start: number; end: number }> {
-  return timeline
-    .requests(path)
-    .flatMap((r) => r.attempts)
-    .sort((a, b) => a.end - b.end);
+/** Whether `request` overlaps `window` (it was in flight at some moment the fault was on). */
+export function overlaps(request: Pick<RequestEntry, 'start' | 'end'>, window: FaultWindow): boolean {
+  return request.start < (window.healed_ms ?? Infinity) && request.end >= window.applied_ms;
 }
 
-/** Fault applied → first failed attempt after it. `bound` says whether a client timeout set it. */
-export function detection(timeline: Timeline, path: string): { ms: number | null; bound: 'fault' | 'client_timeout' | null } {
-  const fault = faultsOf(timeline, path).faults[0];
-  if (!fault) return { ms: null, bound: null };
-  const failed = attemptsOf(timeline, path).find((a) => !a.ok && a.end >= fault.applied);
-  if (!failed) return { ms: null, bound: null };
-  return { ms: round(failed.end - fault.applied), bound: failed.error === 'timeout' ? 'client_timeout' : 'fault' };
+/** The phase of `request`, given the windows of its path. */
+export function phaseOf(request: RequestEntry, windows: readonly FaultWindow[]): Phase {
+  if (windows.some((w) => overlaps(request, w))) return 'during';
+  const first = windows[0];
+  if (!first || request.start < first.applied_ms) return 'before';
+  const lastHeal = lastHealOf(windows);
+  return lastHeal !== null && request.start >= lastHeal ? 'after' : 'between';
 }
 
-/** First failure after the first fault → the first success after it. */
-export function lossWindow(timeline: Timeline, path: string): number | null {
-  const fault = faultsOf(timeline, path).faults[0];
-  if (!fault) return null;
-  const attempts = attemptsOf(timeline, path);
-  const firstFail = attempts.find((a) => !a.ok && a.end >= fault.applied);
-  if (!firstFail) return null;
-  const recovered = attempts.find((a) => a.ok && a.end > firstFail.end);
-  return recovered ? round(recovered.end - firstFail.end) : null;
+/** When the last fault on the path was healed; null when one was still on at the end (or none). */
+function lastHealOf(windows: readonly FaultWindow[]): number | null {
+  if (windows.length === 0 || windows.some((w) => w.healed_ms === null)) return null;
+  return Math.max(...windows.map((w) => w.healed_ms as number));
 }
 
-/** Last heal applied → first successful attempt, and → the end of 3 successful requests in a row. */
-export function recovery(timeline: Timeline, path: string): { first: number | null; stable: number | null; attempts: number } {
-  const heal = faultsOf(timeline, path).heals.at(-1);
-  if (!heal) return { first: null, stable: null, attempts: 0 };
-  const after = attemptsOf(timeline, path).filter((a) => a.start >= heal.requested);
-  const firstOk = after.findIndex((a) => a.ok);
-  const requests = timeline.requests(path).filter((r) => r.start >= heal.requested);
-  let streak = 0;
-  let stable: number | null = null;
-  for (const request of requests) {
-    streak = request.outcome === 'ok' ? streak + 1 : 0;
-    if (streak === 3) {
-      stable = round(request.end - heal.applied);
-      break;
-    }
+/** The four phases of one path. */
+export function pathPhases(requests: readonly RequestEntry[], windows: readonly FaultWindow[]): Record<Phase, PhaseFigures> {
+  const durations = phaseDurations(requests, windows);
+  const out = {} as Record<Phase, PhaseFigures>;
+  for (const phase of PHASES) {
+    const mine = requests.filter((r) => phaseOf(r, windows) === phase);
+    out[phase] = figures(mine, durations[phase]);
   }
-  return {
-    first: firstOk < 0 ? null : round((after[firstOk] as { end: number }).end - heal.applied),
-    stable,
-    attempts: firstOk < 0 ? after.length : firstOk + 1,
-  };
+  return out;
 }
 
-/** The phase of a request on its path: before any fault, during one, or after the last heal. */
-export function phaseOf(request: RequestEntry, timeline: Timeline): 'before' | 'during' | 'after' {
-  if (request.faulted) return 'during';
-  const { faults } = faultsOf(timeline, request.path);
-  const first = faults[0];
-  return first === undefined || request.start < first.requested ? 'before' : 'after';
-}
-
-/** Latency percentiles of successful attempts, and throughput, per phase. */
-export function phases(timeline: Timeline): Record<'before' | 'during' | 'after', { latency: Percentiles; rps: number | null }> {
-  const out = {} as Record<'before' | 'during' | 'after', { latency: Percentiles; rps: number | null }>;
-  for (const phase of ['before', 'during', 'after'] as const) {
-    const requests = timeline.requests().filter((r) => phaseOf(r, timeline) === phase);
-    const durations = requests.flatMap((r) => r.attempts.filter((a) => a.ok).map((a) => a.end - a.start));
-    const span = requests.length ? Math.max(...requests.map((r) => r.end)) - Math.min(...requests.map((r) => r.start)) : 0;
-    const ok = requests.filter((r) => r.outcome === 'ok').length;
+/** The phases of several paths together: counts and durations add up, throughputs add up (paths run side by side). */
+export function combinePhases(paths: ReadonlyArray<{ requests: readonly RequestEntry[]; windows: readonly FaultWindow[] }>): Record<Phase, PhaseFigures> {
+  const out = {} as Record<Phase, PhaseFigures>;
+  const each = paths.map((p) => ({ ...p, phases: pathPhases(p.requests, p.windows) }));
+  for (const phase of PHASES) {
+    const rates = each.map((p) => p.phases[phase].rps).filter((r): r is number => r !== null);
+    const latency = each.flatMap((p) => p.requests.filter((r) => phaseOf(r, p.windows) === phase).flatMap(okRoundTrips));
     out[phase] = {
-      latency: { p50: roundOrNull(percentile(durations, 50)), p99: roundOrNull(percentile(durations, 99)), samples: durations.length },
-      rps: span > 0 ? round((ok / span) * 1000) : null,
+      requests: each.reduce((n, p) => n + p.phases[phase].requests, 0),
+      ok: each.reduce((n, p) => n + p.phases[phase].ok, 0),
+      duration_ms: round(each.reduce((n, p) => n + p.phases[phase].duration_ms, 0)),
+      rps: rates.length ? round(rates.reduce((a, b) => a + b, 0)) : null,
+      latency: summarize(latency),
     };
   }
   return out;
 }
 
-/** Longest run of consecutive requests on `path` that did not succeed. */
+/** `part ÷ whole`, to 3 decimals; null when either is missing or whole is 0. */
+export function ratio(part: number | null, whole: number | null): number | null {
+  return part === null || whole === null || whole === 0 ? null : Math.round((part / whole) * 1000) / 1000;
+}
+
+/** Longest run of consecutive requests that did not succeed. */
 export function longestFailureRun(requests: readonly RequestEntry[]): number {
   let run = 0;
   let longest = 0;
@@ -117,10 +100,57 @@ export function longestFailureRun(requests: readonly RequestEntry[]): number {
   return longest;
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+function figures(requests: readonly RequestEntry[], duration: number): PhaseFigures {
+  const ok = requests.filter((r) => r.outcome === 'ok').length;
+  return {
+    requests: requests.length,
+    ok,
+    duration_ms: round(duration),
+    rps: requests.length === 0 || duration <= 0 ? null : round((ok / duration) * 1000),
+    latency: summarize(requests.flatMap(okRoundTrips)),
+  };
 }
 
-function roundOrNull(ms: number | null): number | null {
-  return ms === null ? null : round(ms);
+function okRoundTrips(request: RequestEntry): number[] {
+  return request.attempts.filter((a) => a.ok).map((a) => a.end - a.start);
+}
+
+/**
+ * How long each phase lasted on a path. `during` is the union of its windows (applied → healed:
+ * the outage is real time whether or not a request was out). The others run from where they begin
+ * (the path's first request; a heal) to the end of their last request, so the harness's own pauses
+ * to apply a step never count as traffic time.
+ */
+function phaseDurations(requests: readonly RequestEntry[], windows: readonly FaultWindow[]): Record<Phase, number> {
+  const zero = { before: 0, during: 0, between: 0, after: 0 };
+  if (requests.length === 0) return zero;
+  const end = Math.max(...requests.map((r) => r.end));
+  const start = Math.min(...requests.map((r) => r.start));
+  const lastEnd = (phase: Phase, from: number, to = Infinity): number | undefined => {
+    const ends = requests.filter((r) => r.start >= from && r.start < to && phaseOf(r, windows) === phase).map((r) => r.end);
+    return ends.length ? Math.max(...ends) : undefined;
+  };
+  const stretch = (phase: Phase, from: number, to = Infinity): number => Math.max(0, (lastEnd(phase, from, to) ?? from) - from);
+  if (windows.length === 0) return { ...zero, before: stretch('before', start) };
+  const during = unionLength(windows.map((w) => [w.applied_ms, Math.min(w.healed_ms ?? end, end)] as const));
+  const heals = [...new Set(windows.flatMap((w) => (w.healed_ms === null ? [] : [w.healed_ms])))].sort((a, b) => a - b);
+  const lastHeal = lastHealOf(windows);
+  let between = 0;
+  for (const [i, heal] of heals.entries()) if (heal !== lastHeal) between += stretch('between', heal, heals[i + 1]);
+  return { before: stretch('before', start), during, between, after: lastHeal === null ? 0 : stretch('after', lastHeal) };
+}
+
+/** The total length covered by `intervals` (overlaps counted once). */
+function unionLength(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = intervals.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let [from, to] = [-Infinity, -Infinity];
+  for (const [a, b] of sorted) {
+    if (a > to) {
+      if (to > from) total += to - from;
+      [from, to] = [a, b];
+    } else to = Math.max(to, b);
+  }
+  if (to > from) total += to - from;
+  return total;
 }

@@ -4,6 +4,7 @@
  * good answer. A policy wraps a Probe and writes every attempt on the Timeline, so the metrics see
  * what really happened, not what the policy hid.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operation, Probe } from './probes/probe.js';
 import type { Policy } from './scenario.js';
 import type { Outcome, RequestEntry, Timeline } from './timeline.js';
@@ -82,6 +83,7 @@ export class PolicyClient {
       }
     }
     const outcome = this.#outcome(request, attempts[attempts.length - 1]?.ok === true, value);
+    const read = request.kind === 'read' ? (outcome === 'cached' ? this.#cache.get(request.target as string) : value) : undefined;
     const entry: RequestEntry = {
       type: 'request',
       id: request.id,
@@ -93,6 +95,7 @@ export class PolicyClient {
       end: this.#timeline.now(),
       attempts,
       outcome,
+      ...(read === undefined ? {} : { value: read }),
     };
     this.#timeline.add(entry);
     if (outcome === 'ok' && this.#queue.length > 0) await this.replay();
@@ -138,8 +141,4 @@ export class PolicyClient {
     }
     return 'failed';
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

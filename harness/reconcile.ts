@@ -5,26 +5,22 @@
  * lost when a write is acknowledged yet missing from the ledger, when a write the client queued was
  * never delivered, or when the client gave a write up (it failed and was never applied).
  */
+import type { z } from 'zod';
+import type { ledgerSchema } from './result-schema.js';
 import type { Ledger } from './upstreams/upstream.js';
 import type { Timeline } from './timeline.js';
 
-/** The reconciliation of one scenario's writes; id lists are sorted. */
-export interface Reconciliation {
-  /** False when no ledger was available: only the client's side is known. */
-  checked: boolean;
-  acknowledged: number;
-  applied_unacknowledged: string[];
-  failed_not_applied: string[];
-  duplicated: string[];
-  /** Acknowledged to the client but not in the ledger. */
-  lost: string[];
-  /** Queued by the client during a fault and never delivered. */
-  undelivered_queued: string[];
+/** The reconciliation of one scenario's writes; id lists are sorted (fields: result-schema.ts). */
+export type Reconciliation = z.infer<typeof ledgerSchema>;
+
+/** The writes of `r` that did not reach the server (see the file comment). */
+function lostWrites(r: Omit<Reconciliation, 'lost_writes'>): string[] {
+  return [...r.lost, ...r.undelivered_queued, ...r.failed_not_applied].sort();
 }
 
-/** The ids of every write that did not reach the server (see the file comment). */
-export function lostWrites(r: Reconciliation): string[] {
-  return [...r.lost, ...r.undelivered_queued, ...r.failed_not_applied].sort();
+/** `r` with its lost writes listed. */
+function withLost(r: Omit<Reconciliation, 'lost_writes'>): Reconciliation {
+  return { ...r, lost_writes: lostWrites(r) };
 }
 
 /** Reconciles the writes on `timeline` against `ledger` (undefined: no ledger to check). */
@@ -48,7 +44,7 @@ export function reconcile(timeline: Timeline, ledger: Ledger | undefined): Recon
   const all = [...writes];
   if (!ledger) {
     // Only the client's side is known: a write it never saw acknowledged may or may not have landed.
-    return {
+    return withLost({
       checked: false,
       acknowledged: acked.size,
       applied_unacknowledged: [],
@@ -56,9 +52,9 @@ export function reconcile(timeline: Timeline, ledger: Ledger | undefined): Recon
       duplicated: [],
       lost: [],
       undelivered_queued: sorted(queued),
-    };
+    });
   }
-  return {
+  return withLost({
     checked: true,
     acknowledged: acked.size,
     applied_unacknowledged: sorted(all.filter((id) => !acked.has(id) && applied(id) > 0)),
@@ -66,10 +62,10 @@ export function reconcile(timeline: Timeline, ledger: Ledger | undefined): Recon
     duplicated: sorted(all.filter((id) => applied(id) > 1)),
     lost: sorted([...acked].filter((id) => applied(id) === 0)),
     undelivered_queued: sorted([...queued].filter((id) => applied(id) === 0)),
-  };
+  });
 }
 
 /** Data is lost when any write did not reach the server: acknowledged and missing, queued and undelivered, or given up. */
 export function dataLost(reconciliation: Reconciliation): boolean {
-  return lostWrites(reconciliation).length > 0;
+  return reconciliation.lost_writes.length > 0;
 }

@@ -1,63 +1,23 @@
 /**
- * The result of one scenario, in the JSON format of the partition-test plan (`test_name`,
- * `test_type`, `passed`, the five flags, `retry_attempts`, `error_message`, `metrics` with the
- * plan's nine figures), plus our own figures in added fields. The JSON is canonical: reporters
- * render it and nothing else.
+ * Builds the result of one scenario (its shape: result-schema.ts) in the JSON format of the
+ * partition-test plan (`test_name`, `test_type`, `passed`, the five flags, `retry_attempts`,
+ * `error_message`, `metrics` with the plan's nine figures), plus faultline's figures: the fault
+ * windows, per-path phases, the ledger reconciliation and the timeline. The JSON is canonical:
+ * reporters render it and nothing else.
  */
 import { computeFlags } from './flags.js';
 import type { LeakReport } from './leaks.js';
-import { detection, faultsOf, lossWindow, phases, recovery } from './metrics.js';
+import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
-import { reconcile, type Reconciliation } from './reconcile.js';
-import { FLAGS, type Flag, type Policy, type Scenario } from './scenario.js';
-import type { Entry, Timeline } from './timeline.js';
+import { reconcile } from './reconcile.js';
+import type { ScenarioResult } from './result-schema.js';
+import { FLAGS, type Policy, type Scenario } from './scenario.js';
+import { round, summarize } from './stats.js';
+import type { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
+import { windowsOfPath, type FaultWindow } from './windows.js';
 
-/** The figures of the plan's `metrics` object, plus ours. */
-export interface ResultMetrics {
-  connection_loss_time_ms: number | null;
-  recovery_time_ms: number | null;
-  requests_before_partition: number;
-  requests_after_partition: number;
-  queued_operations: number;
-  cached_responses: number;
-  successful_requests_before_recovery: number;
-  failed_requests_during_partition: number;
-  recovery_attempts: number;
-  detection_time_ms: number | null;
-  detection_bound_by: 'fault' | 'client_timeout' | null;
-  loss_window_ms: number | null;
-  recovery_time_stable_ms: number | null;
-  fault_timing_source: 'proxy-event' | 'api-response' | null;
-  latency_ms: Record<'before' | 'during' | 'after', { p50: number | null; p99: number | null; samples: number }>;
-  throughput_rps: Record<'before' | 'during' | 'after', number | null>;
-  throughput_degradation: number | null;
-  total_requests: number;
-  successful_requests: number;
-}
-
-/** One scenario's result. */
-export interface ScenarioResult extends Record<Flag, boolean> {
-  test_name: string;
-  test_type: string;
-  title: string;
-  passed: boolean;
-  duration_ms: number;
-  retry_attempts: number;
-  error_message: string | null;
-  metrics: ResultMetrics;
-  probe: string;
-  seed: string;
-  expected: Scenario['expect'];
-  failed_expectations: string[];
-  /** MCP: whether server → client notifications reached the client after every heal (null: not checked). */
-  notifications_recovered: boolean | null;
-  /** MCP: heals after which the client library had lost the notification stream and the probe re-opened it. */
-  notification_stream_repairs: number;
-  ledger: Reconciliation;
-  leaks: LeakReport | null;
-  timeline: Entry[];
-}
+export type { ScenarioResult, ReadableResult } from './result-schema.js';
 
 /** Everything a result is computed from. */
 export interface ResultInputs {
@@ -79,6 +39,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const flags = computeFlags(timeline, scenario, inputs.policy, reconciliation);
   const notifications = timeline.notifications();
   const notificationsRecovered = notifications.length === 0 ? null : notifications.every((n) => n.ok);
+  const byPath = new Map(scenario.paths.map((path) => [path, windowsOfPath(timeline, path)]));
+  const windows = [...byPath.values()].flat().sort((a, b) => a.applied_ms - b.applied_ms);
 
   const failed: string[] = [];
   for (const flag of FLAGS) {
@@ -86,8 +48,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     if (want !== undefined && flags[flag] !== want) failed.push(`${flag} was ${flags[flag]}, expected ${want}`);
   }
   if (scenario.expect.no_leaks && inputs.leaks?.leaked) {
-    const { before, after } = inputs.leaks;
-    failed.push(`leaked: sockets ${before.sockets} → ${after.sockets}, fds ${before.fds} → ${after.fds}`);
+    const { probe_sockets: sockets, proxy_connections: connections } = inputs.leaks;
+    failed.push(`leaked: ${sockets} probe socket(s) still open, ${connections ?? 'unknown'} proxy connection(s) still live`);
   }
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
   if (inputs.error) failed.push(inputs.error);
@@ -95,13 +57,13 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   return {
     test_name: scenario.name,
     test_type: scenario.type,
-    title: scenario.title,
     passed: failed.length === 0,
-    duration_ms: Math.round(timeline.now() * 100) / 100,
+    duration_ms: round(timeline.now()),
     ...flags,
     retry_attempts: inputs.counters.retries,
     error_message: failed.length ? failed.join('; ') : null,
-    metrics: metricsOf(inputs, timeline, scenario),
+    metrics: metricsOf(inputs, byPath, windows),
+    title: scenario.title,
     probe: inputs.probe,
     seed: inputs.seed,
     expected: scenario.expect,
@@ -110,39 +72,69 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     notification_stream_repairs: notifications.filter((n) => n.repaired).length,
     ledger: reconciliation,
     leaks: inputs.leaks,
+    windows,
+    paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
     timeline: timeline.entries,
   };
 }
 
-function metricsOf(inputs: ResultInputs, timeline: Timeline, scenario: Scenario): ResultMetrics {
-  const faultPath = scenario.paths.find((p) => faultsOf(timeline, p).faults.length > 0) ?? (scenario.paths[0] as string);
-  const { faults, heals } = faultsOf(timeline, faultPath);
-  const firstFault = faults[0];
-  const lastHeal = heals.at(-1);
-  const requests = timeline.requests();
-  const detected = detection(timeline, faultPath);
-  const recovered = recovery(timeline, faultPath);
-  const byPhase = phases(timeline);
-  const before = byPhase.before.rps;
-  const during = byPhase.during.rps;
+/** Detection and recovery over `windows`: p50, p99 and max. */
+function overWindows(windows: readonly FaultWindow[]): ScenarioResult['metrics']['over_windows'] {
+  const of = (pick: (w: FaultWindow) => number | null): number[] => windows.map(pick).filter((v): v is number => v !== null);
   return {
-    connection_loss_time_ms: detected.ms,
-    recovery_time_ms: recovered.first,
+    windows: windows.length,
+    detection_ms: summarize(of((w) => w.detection_ms)),
+    transport_detection_ms: summarize(of((w) => w.transport_detection_ms)),
+    recovery_ms: summarize(of((w) => w.recovery_ms)),
+    recovery_stable_ms: summarize(of((w) => w.recovery_stable_ms)),
+  };
+}
+
+function pathFigures(timeline: Timeline, path: string, windows: readonly FaultWindow[]): ScenarioResult['paths'][string] {
+  const phases = pathPhases(timeline.requests(path), windows);
+  return {
+    faulted: windows.length > 0,
+    over_windows: overWindows(windows),
+    phases,
+    throughput_degradation: ratio(phases.during.rps, phases.before.rps),
+    recovered_throughput: ratio(phases.after.rps, phases.before.rps),
+  };
+}
+
+function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow[]>, windows: readonly FaultWindow[]): ScenarioResult['metrics'] {
+  const { timeline, scenario } = inputs;
+  const requests = timeline.requests();
+  const firstFault = scenario.paths.flatMap((p) => faultsOf(timeline, p).faults).sort((a, b) => a.applied - b.applied)[0];
+  const lastHeal = timeline.faults().filter((f) => f.type === 'heal').at(-1);
+  // The seed's figures: detection of the first window that caused a failure, recovery of the last healed one that had failures.
+  const detected = windows.find((w) => w.detection_ms !== null);
+  const recovered = windows.filter((w) => w.healed_ms !== null && w.detection_ms !== null).sort((a, b) => (a.healed_ms as number) - (b.healed_ms as number)).at(-1);
+  const faulted = [...byPath].filter(([, w]) => w.length > 0);
+  const measured = (faulted.length ? faulted : [...byPath]).map(([path, w]) => ({ requests: timeline.requests(path), windows: w }));
+  const phases = combinePhases(measured);
+  const pick = <T>(get: (p: PhaseFigures) => T): Record<Phase, T> =>
+    ({ before: get(phases.before), during: get(phases.during), between: get(phases.between), after: get(phases.after) });
+  return {
+    connection_loss_time_ms: detected?.detection_ms ?? null,
+    recovery_time_ms: recovered?.recovery_ms ?? null,
     requests_before_partition: requests.filter((r) => !firstFault || r.start < firstFault.requested).length,
     requests_after_partition: lastHeal ? requests.filter((r) => r.start >= lastHeal.requested).length : 0,
     queued_operations: inputs.counters.queued,
     cached_responses: inputs.counters.cached,
     successful_requests_before_recovery: requests.filter((r) => r.outcome === 'ok' && (!lastHeal || r.start < lastHeal.requested)).length,
     failed_requests_during_partition: requests.filter((r) => r.faulted && r.outcome !== 'ok').length,
-    recovery_attempts: recovered.attempts,
-    detection_time_ms: detected.ms,
-    detection_bound_by: detected.bound,
-    loss_window_ms: lossWindow(timeline, faultPath),
-    recovery_time_stable_ms: recovered.stable,
+    recovery_attempts: recovered?.recovery_attempts ?? 0,
+    detection_time_ms: detected?.detection_ms ?? null,
+    detection_bound_by: detected?.detection_bound ?? null,
+    transport_detection_time_ms: detected?.transport_detection_ms ?? null,
+    loss_window_ms: detected?.loss_window_ms ?? null,
+    recovery_time_stable_ms: recovered?.recovery_stable_ms ?? null,
     fault_timing_source: firstFault?.source ?? null,
-    latency_ms: { before: byPhase.before.latency, during: byPhase.during.latency, after: byPhase.after.latency },
-    throughput_rps: { before, during, after: byPhase.after.rps },
-    throughput_degradation: before && during !== null ? Math.round((during / before) * 1000) / 1000 : null,
+    over_windows: overWindows(windows),
+    latency_ms: pick((p) => p.latency),
+    throughput_rps: pick((p) => p.rps),
+    throughput_degradation: ratio(phases.during.rps, phases.before.rps),
+    recovered_throughput: ratio(phases.after.rps, phases.before.rps),
     total_requests: requests.length,
     successful_requests: requests.filter((r) => r.outcome === 'ok').length,
   };

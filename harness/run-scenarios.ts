@@ -9,15 +9,14 @@ import { builtinScenarios } from './builtins.js';
 import { Controller } from './controller.js';
 import { HttpProbe, type HttpRequestTemplate } from './probes/http.js';
 import { McpProbe, type ToolCall } from './probes/mcp.js';
-import type { Probe } from './probes/probe.js';
+import type { Probe, ProbeKind } from './probes/probe.js';
 import { ConnectProbe, TcpProbe } from './probes/tcp.js';
 import type { ScenarioResult } from './result.js';
 import { runScenario, type PathTarget, type Progress } from './runner.js';
-import { policySchema, type Policy, type Scenario } from './scenario.js';
+import { policySchema, ScenarioError, type Policy, type Scenario } from './scenario.js';
+import { customToxicSteps, unknownTypeMessage } from './toxic-steps.js';
 import type { Ledger } from './upstreams/upstream.js';
 
-/** The kinds of probe. `connect` is the tcp probe for services that do not speak faultline's frames. */
-export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp';
 
 /** The service the probes reach through the proxy. */
 export interface UpstreamTarget {
@@ -61,7 +60,13 @@ export interface RunScenariosOptions {
   onResult?: (result: ScenarioResult) => void;
 }
 
-/** Runs the scenarios one after another and returns their results. */
+export type { ProbeKind } from './probes/probe.js';
+
+/**
+ * Runs the scenarios one after another and returns their results. Every control API they need is
+ * reached first, and a scenario a faultline server would refuse (a toxic type it does not know)
+ * stops everything with a ScenarioError before any proxy is created.
+ */
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const scenarios = options.scenarios ?? (await builtinScenarios());
   const controllers = new Map<string, Controller>();
@@ -78,13 +83,29 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
     }
     return controller;
   };
+  const serverOf = (scenario: Scenario, path: string): string => scenario.servers[path] ?? options.proxyUrl;
+  try {
+    for (const scenario of scenarios) for (const path of scenario.paths) await controllerFor(serverOf(scenario, path));
+  } catch (err) {
+    for (const controller of controllers.values()) controller.close();
+    throw err;
+  }
+  const refused = scenarios.flatMap((scenario) =>
+    customToxicSteps(scenario.steps)
+      .filter((step) => controllers.get(serverOf(scenario, step.path))?.isFaultline)
+      .map((step) => `${scenario.source ?? scenario.name}: invalid scenario\n  ${unknownTypeMessage(step)}`),
+  );
+  if (refused.length) {
+    for (const controller of controllers.values()) controller.close();
+    throw new ScenarioError(refused.join('\n'));
+  }
   const runId = randomBytes(3).toString('hex');
   const results: ScenarioResult[] = [];
   try {
     for (const scenario of scenarios) {
       const paths: Record<string, PathTarget> = {};
       for (const path of scenario.paths) {
-        const controller = await controllerFor(scenario.servers[path] ?? options.proxyUrl);
+        const controller = await controllerFor(serverOf(scenario, path));
         const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');
         const proxy = `faultline_${options.probe}_${scenario.name}_${path}`.slice(0, 64);
         const listen = await controller.ensureProxy(proxy, options.upstream.address, `${options.listenHost ?? '127.0.0.1'}:0`);

@@ -4,6 +4,7 @@
  * upstream's ledger and computes the result. Paths run their requests concurrently when a step
  * names several; steps run one after another.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Controller, Fault } from './controller.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
 import { PolicyClient } from './policy.js';
@@ -45,6 +46,8 @@ export interface RunContext {
   runId: string;
   seed: string;
   onProgress?: (progress: Progress) => void;
+  /** The timeline to fill (default a new one starting now); tests pass theirs to know its clock. */
+  timeline?: Timeline;
 }
 
 interface PathState {
@@ -60,8 +63,13 @@ interface PathState {
 export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
   const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
-  const timeline = new Timeline();
+  const timeline = ctx.timeline ?? new Timeline();
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
+  for (const [path, { probe }] of Object.entries(ctx.paths)) {
+    probe.watchTransport?.(({ at, kind, detail }) =>
+      timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
+    );
+  }
   const before = resources();
   const states = new Map<string, PathState>();
   for (const [name, target] of Object.entries(ctx.paths)) {
@@ -88,7 +96,15 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   }
   const ledger = await ctx.ledger?.().catch(() => undefined);
   await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
-  const leaks: LeakReport | null = scenario.expect.no_leaks ? await leakCheck(before) : null;
+  const leaks: LeakReport | null = scenario.expect.no_leaks
+    ? await leakCheck(before, {
+        probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
+        proxyConnections: async () => {
+          const counts = await Promise.all(Object.values(ctx.paths).map((p) => p.controller.connections(p.proxy)));
+          return counts.some((c) => c === null) ? null : counts.reduce<number>((n, c) => n + (c as number), 0);
+        },
+      })
+    : null;
   const counters = { retries: 0, queued: 0, cached: 0 };
   for (const { client } of states.values()) {
     counters.retries += client.counters.retries;
@@ -221,8 +237,4 @@ function target(ctx: RunContext, path: string): PathTarget {
   const found = ctx.paths[path];
   if (!found) throw new Error(`no target for path "${path}"`);
   return found;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

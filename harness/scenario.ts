@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { toxicStepIssues } from './toxic-steps.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
 const pathRef = { path: pathName.default('primary') };
@@ -145,7 +146,7 @@ export const FLAGS = ['connection_lost', 'recovery_success', 'data_lost', 'casca
 /** One of the outcome flags. */
 export type Flag = (typeof FLAGS)[number];
 
-export const scenarioSchema = z
+const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9_]{1,64}$/, { error: 'must be snake_case, like "full_connection_loss"' }),
     type: z.string().min(1).max(64),
@@ -191,6 +192,11 @@ export const scenarioSchema = z
           }
         }
         if (Array.isArray(body['steps'])) check(body['steps'] as unknown[], [...where, i, 'repeat', 'steps']);
+        if ('toxic' in (step as object) && typeof body['type'] === 'string') {
+          for (const issue of toxicStepIssues(body['type'], (body['attributes'] as Record<string, unknown> | undefined) ?? {})) {
+            ctx.addIssue({ code: 'custom', path: [...where, i, 'toxic', ...issue.field], message: issue.message });
+          }
+        }
       });
     };
     check(scenario.steps, ['steps']);
@@ -202,11 +208,14 @@ export const scenarioSchema = z
     servers: Object.fromEntries(paths.flatMap((p) => (typeof p === 'string' ? [] : [[p.name, p.server]]))) as Record<string, string>,
   }));
 
-/** A scenario, validated and complete. */
-export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: Step[] };
+/** A scenario, validated and complete; `source` names where it came from (a file) in errors. */
+export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: Step[]; source?: string };
 
 /** A scenario file that cannot be used; the message names the file, the step and the field. */
 export class ScenarioError extends Error {
+  /** The stable code of bad scenario input (the CLI exits 2 on it). */
+  readonly code = 'ERR_SCENARIO';
+
   constructor(message: string) {
     super(message);
     this.name = 'ScenarioError';
@@ -216,7 +225,7 @@ export class ScenarioError extends Error {
 /** Validates a scenario object; `source` names it in errors (a file name). */
 export function parseScenario(data: unknown, source: string): Scenario {
   const parsed = scenarioSchema.safeParse(data);
-  if (parsed.success) return parsed.data as Scenario;
+  if (parsed.success) return { ...(parsed.data as Scenario), source };
   const lines = parsed.error.issues.slice(0, 5).map((issue) => `  ${describePath(issue.path)}: ${issue.message}`);
   throw new ScenarioError(`${source}: invalid scenario\n${lines.join('\n')}`);
 }

@@ -3,65 +3,29 @@
  * scenario started), with a wall-clock anchor so proxy events stamped in wall time can be placed
  * on it. Metrics are pure functions of a Timeline; reporters only render it.
  */
-import type { Attempt } from './probes/probe.js';
+import type { z } from 'zod';
+import type { entrySchema } from './result-schema.js';
 
-/** How a request ended, after the client policy had its say. */
-export type Outcome = 'ok' | 'failed' | 'queued' | 'cached';
+/** Anything on a timeline (its shape and field meanings: result-schema.ts). */
+export type Entry = z.infer<typeof entrySchema>;
 
 /** One request as the client saw it: every attempt, and what the policy made of them. */
-export interface RequestEntry {
-  readonly type: 'request';
-  readonly id: string;
-  readonly path: string;
-  readonly kind: 'write' | 'read';
-  /** Whether a fault was active on this request's path when it was sent. */
-  readonly faulted: boolean;
-  /** Index of the heal that preceded it on its path (0 = before any heal). */
-  readonly epoch: number;
-  readonly start: number;
-  readonly end: number;
-  readonly attempts: ReadonlyArray<Pick<Attempt, 'ok' | 'error' | 'start' | 'end'>>;
-  readonly outcome: Outcome;
-}
+export type RequestEntry = Extract<Entry, { type: 'request' }>;
+
+/** How a request ended, after the client policy had its say. */
+export type Outcome = RequestEntry['outcome'];
 
 /** A queued write replayed later; `ok` says whether the replay was acknowledged. */
-export interface ReplayEntry {
-  readonly type: 'replay';
-  readonly id: string;
-  readonly path: string;
-  readonly start: number;
-  readonly end: number;
-  readonly ok: boolean;
-  readonly error?: string;
-}
+export type ReplayEntry = Extract<Entry, { type: 'replay' }>;
 
-/** A fault put on a path (or taken off: `heal`), with when the proxy applied it. */
-export interface FaultEntry {
-  readonly type: 'fault' | 'heal';
-  readonly path: string;
-  /** partition:drop, partition:blackhole, partition:refuse, flaky, latency, toxic:<type>, heal. */
-  readonly fault: string;
-  /** When the harness sent the request that applies it. */
-  readonly requested: number;
-  /** When the proxy applied it: its own event when it publishes events, else the API's answer. */
-  readonly applied: number;
-  /** Where `applied` comes from. */
-  readonly source: 'proxy-event' | 'api-response';
-  readonly detail?: Record<string, unknown>;
-}
+/** A fault put on a path (or taken off: `heal`), with when the harness asked and when the proxy applied it. */
+export type FaultEntry = Extract<Entry, { type: 'fault' | 'heal' }>;
 
 /** A check that server → client notifications reach the client (MCP), after a heal. */
-export interface NotificationEntry {
-  readonly type: 'notification';
-  readonly path: string;
-  readonly at: number;
-  readonly ok: boolean;
-  /** The client library had lost the stream and the probe had to re-open it (or open a new session). */
-  readonly repaired: boolean;
-}
+export type NotificationEntry = Extract<Entry, { type: 'notification' }>;
 
-/** Anything on a timeline. */
-export type Entry = RequestEntry | ReplayEntry | FaultEntry | NotificationEntry;
+/** Something the probe's own transport saw on a path (a reset, the peer's FIN, a refused connect, a stream end). */
+export type TransportEntry = Extract<Entry, { type: 'transport' }>;
 
 /** An append-only timeline with its clock. */
 export class Timeline {
@@ -112,5 +76,9 @@ export class Timeline {
 
   notifications(): NotificationEntry[] {
     return this.entries.filter((e): e is NotificationEntry => e.type === 'notification');
+  }
+
+  transports(path?: string): TransportEntry[] {
+    return this.entries.filter((e): e is TransportEntry => e.type === 'transport' && (path === undefined || e.path === path));
   }
 }

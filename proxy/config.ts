@@ -7,9 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PROXY_SHAPE, TOXIC_SHAPE } from './api/body.js';
+import { PROXY_SHAPE, TOXIC_SHAPE } from './input.js';
 import { FaultlineError, nestError } from './errors.js';
-import type { ProxyInput } from './proxy-input.js';
+import type { ProxyInput } from './input.js';
 import type { Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';
 import { attributeNames } from './toxics/catalog.js';

@@ -65,9 +65,10 @@ export class EventBus {
     };
   }
 
-  emit(body: EventBody): void {
+  /** Sends `body` to its subscribers, stamped `at` (default now): a change stamps the moment it took effect. */
+  emit(body: EventBody, at: number = performance.now()): void {
     if (!this.wants(body.type)) return;
-    const event = { ...body, at: performance.now(), time: new Date().toISOString() } as FaultlineEvent;
+    const event = { ...body, at, time: new Date(performance.timeOrigin + at).toISOString() } as FaultlineEvent;
     for (const [subscriber, kinds] of this.#subscribers) {
       if (kinds !== undefined && !kinds.has(body.type)) continue;
       try {

@@ -180,8 +180,9 @@ export class Proxy implements ConnectionHost {
   /** Adds a toxic and applies it to every live connection. */
   addToxic(input: ToxicInput): Toxic {
     const toxic = this.toxicSet.add(input);
+    const at = performance.now();
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.addToxic(toxic);
-    this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) });
+    this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) }, at);
     this.warnIgnored(toxic, toxic.ignored);
     return toxic;
   }
@@ -190,8 +191,9 @@ export class Proxy implements ConnectionHost {
   updateToxic(name: string, patch: ToxicPatch): Toxic {
     const before = this.toxicSet.get(name).ignored;
     const toxic = this.toxicSet.update(name, patch);
+    const at = performance.now();
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.updateToxic(toxic);
-    this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) });
+    this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) }, at);
     this.warnIgnored(toxic, toxic.ignored.slice(before.length));
     return toxic;
   }
@@ -205,8 +207,9 @@ export class Proxy implements ConnectionHost {
   /** Removes a toxic from the set and every live connection. */
   removeToxic(name: string): void {
     const toxic = this.toxicSet.remove(name);
+    const at = performance.now();
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.removeToxic(name);
-    this.events.emit({ type: 'toxic.removed', proxy: this.name, toxic: name });
+    this.events.emit({ type: 'toxic.removed', proxy: this.name, toxic: name }, at);
   }
 
   /** Removes every toxic. */

@@ -4,8 +4,8 @@
  * those chunks are delivered ahead of anything written after them, in bounded batches (Pump), so
  * a removal over many loaded links never loops over all their backlogs in one turn.
  */
-import { ChunkQueue } from './toxics/chunk-queue.js';
-import { Pump, type PumpHost, type StepResult } from './toxics/pump.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { Pump, type PumpHost, type StepResult } from './pump.js';
 import type { Chunk, Held, Stage } from './toxics/toxic.js';
 
 /** A place chunks flow into, with an optional backlog taken over from a stage that left. */

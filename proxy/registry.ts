@@ -9,12 +9,13 @@ import { EventBus } from './events.js';
 import { canonicalListen } from './listen-address.js';
 import { bindOver, closeListener, type Listener } from './listener.js';
 import type { Proxy, ProxyOptions } from './proxy.js';
-import { buildProxy, validateProxyInput, type ProxyInput, type ProxyPatch } from './proxy-input.js';
+import { buildProxy } from './build-proxy.js';
+import { validateProxyInput, type ProxyInput, type ProxyPatch } from './input.js';
 import { randomSeed } from './random.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import { realClock, type Clock } from './toxics/toxic.js';
 
-export type { ProxyInput, ProxyPatch } from './proxy-input.js';
+export type { ProxyInput, ProxyPatch } from './input.js';
 
 /** Default bound on the bytes one Link may hold (stages + destination buffer) before it pauses its reader. */
 export const DEFAULT_LINK_BOUND = 1024 * 1024;
@@ -228,8 +229,10 @@ export class Registry {
 
   async #stop(proxy: Proxy): Promise<void> {
     if (!proxy.enabled) return;
+    // Stamped when the listener starts closing and the connections are cut, not when the close completes.
+    const at = performance.now();
     await proxy.stop();
-    this.events.emit({ type: 'proxy.disabled', proxy: proxy.name, listen: proxy.listen });
+    this.events.emit({ type: 'proxy.disabled', proxy: proxy.name, listen: proxy.listen }, at);
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

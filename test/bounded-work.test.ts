@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { BATCH } from '../proxy/toxics/pump.js';
+import { BATCH } from '../proxy/pump.js';
 import { dial, echoServer, proxyTo, record } from './helpers/net.js';
 import { manualScheduler } from './helpers/scheduler.js';
 

@@ -28,3 +28,12 @@ t.test("import { runScenarios } from 'faultline/harness' runs scenarios from cod
   t.equal(results.length, 1);
   t.match(results[0], { test_name: 'connection_recovery', passed: true, data_lost: false, ledger: { checked: true } });
 });
+
+t.test("require('faultline') works from CommonJS (Node >= 20.19 loads the ES module)", async (t) => {
+  const { execFile } = await import('node:child_process');
+  const script = new URL('./fixtures/require-faultline.cjs', import.meta.url).pathname;
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [script], (err, out, err2) => (err ? reject(new Error(`${err.message}\n${err2}`)) : resolve(out))),
+  );
+  t.match(JSON.parse(stdout), { url: /^http:\/\/127\.0\.0\.1:\d+$/, runScenarios: 'function', scenario: 'connection_recovery' });
+});

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SliceScheduler } from '../proxy/scheduler.js';
-import { BATCH, Pump } from '../proxy/toxics/pump.js';
+import { BATCH, Pump } from '../proxy/pump.js';
 import type { Clock } from '../proxy/toxics/toxic.js';
 import { manualScheduler } from './helpers/scheduler.js';
 

@@ -1,37 +1,34 @@
 /**
  * `faultline demo` (what `npm start` runs): a faultline server and the demo upstreams in this
- * process on free loopback ports, then the six built-in scenarios through real sockets, with the
- * MCP probe (or `--probe all` for tcp, http and mcp). Nothing to configure.
+ * process on free loopback ports, then the six built-in scenarios (or those named) through real
+ * sockets, with the MCP probe (or `--probe all` for tcp, http and mcp). Nothing to configure.
+ * Exit codes as `run`: 0 all passed and the target met, 1 not, 2 bad input.
  */
 import type { CommandModule } from 'yargs';
 import type { UpstreamTarget } from '../run-scenarios.js';
 import type { ScenarioResult } from '../result.js';
-import type { Upstream } from '../upstreams/upstream.js';
+import { startUpstream } from '../upstreams/start.js';
 import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
+import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
 
-interface DemoArgs extends OutputArgs {
+interface DemoArgs extends OutputArgs, PolicyArgs {
+  scenarios: string[];
   probe: 'mcp' | 'http' | 'tcp' | 'all';
   seed: string;
 }
 
-/** Starts the demo upstream of `kind` (modules loaded on demand, so other commands start fast). */
-export async function startUpstream(kind: 'mcp' | 'http' | 'tcp', options: { host?: string; port?: number; ledgerPort?: number } = {}): Promise<Upstream> {
-  if (kind === 'mcp') return (await import('../upstreams/mcp.js')).startMcpUpstream(options);
-  if (kind === 'http') return (await import('../upstreams/http.js')).startHttpUpstream(options);
-  return (await import('../upstreams/echo.js')).startEchoUpstream(options);
-}
-
 /** `faultline demo`. */
 export const demoCommand: CommandModule<object, DemoArgs> = {
-  command: 'demo',
-  describe: 'Run the six built-in scenarios against an in-process proxy and demo upstreams',
+  command: 'demo [scenarios..]',
+  describe: 'Run scenarios (the six built-ins by default) against an in-process proxy and demo upstreams',
   builder: (y) =>
-    outputOptions(y)
+    scenarioOptions(outputOptions(y))
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
-    const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/server.js'), import('../run-scenarios.js')]);
+    const scenarios = await loadScenarios(argv.scenarios);
+    const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/api/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
     const results: ScenarioResult[] = [];
@@ -50,6 +47,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
               proxyUrl: server.url,
               probe: kind,
               upstream: target,
+              scenarios,
+              policy: policyOf(argv),
               seed: argv.seed,
               sameProcess: true,
               ...progress.hooks,

@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { CliError } from '../../proxy/commands/api-client.js';
-import { parseResults } from '../reporters/validate.js';
-import type { ScenarioResult } from '../result.js';
+import { CliError } from '../../cli/errors.js';
+import { readResults, type ReadableResult } from '../result-schema.js';
+
 
 interface ReportArgs {
   results: string;
@@ -22,17 +22,17 @@ function htmlPathOf(results: string): string {
 }
 
 /** Reads and checks a results file; a CliError (exit 2) names the file and what is wrong. */
-async function loadResults(file: string): Promise<ScenarioResult[]> {
+async function loadResults(file: string): Promise<ReadableResult[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+    throw new CliError(`${file}: cannot read the results file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'ERR_INPUT');
   }
   try {
-    return parseResults(text);
+    return readResults(text);
   } catch (err) {
-    throw new CliError(`${file}: ${(err as Error).message}`, 2);
+    throw new CliError(`${file}: ${(err as Error).message}`, 'ERR_INPUT');
   }
 }
 

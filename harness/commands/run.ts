@@ -1,23 +1,23 @@
 /**
  * `faultline run [SCENARIO...]`: runs scenarios (all six built-ins by default) against a running
- * proxy server and a service the user names. Exit 0 when the graceful-handling target is met,
- * 1 when not, 2 on bad input.
+ * proxy server (`--url`, alias `--proxy-url`) and a service the user names. Exit 0 when every
+ * scenario met its expectations and the graceful-handling target is met, 1 when not, 2 on bad
+ * input (nothing run).
  */
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { CliError, defaultUrl } from '../../proxy/commands/api-client.js';
-import { BUILTIN_SCENARIOS, builtinScenarios } from '../builtins.js';
+import { CliError } from '../../cli/errors.js';
 import type { ProbeKind, UpstreamTarget } from '../run-scenarios.js';
-import { loadScenarioFile, type Policy, type Scenario } from '../scenario.js';
+import { ScenarioError } from '../scenario.js';
 import { fetchLedger } from '../upstreams/ledger.js';
 import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
+import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
 
-interface RunArgs extends OutputArgs {
+interface RunArgs extends OutputArgs, PolicyArgs {
   token?: string;
   scenarios: string[];
   probe: ProbeKind;
-  'proxy-url': string;
+  url: string;
   upstream: string;
   'ledger-url'?: string;
   'notify-url'?: string;
@@ -30,22 +30,6 @@ interface RunArgs extends OutputArgs {
   'listen-host': string;
   'probe-host'?: string;
   seed: string;
-  attempts?: number;
-  'timeout-ms'?: number;
-  queue?: boolean;
-  cache?: boolean;
-  'repair-stream'?: boolean;
-}
-
-/** Scenario arguments: a file path, or the name of a built-in. */
-async function loadScenarios(args: readonly string[]): Promise<Scenario[]> {
-  if (args.length === 0) return builtinScenarios();
-  const out: Scenario[] = [];
-  for (const arg of args) {
-    if (!existsSync(arg) && (BUILTIN_SCENARIOS as readonly string[]).includes(arg)) out.push(...(await builtinScenarios([arg])));
-    else out.push(await loadScenarioFile(arg));
-  }
-  return out;
 }
 
 function parseJsonFlag(flag: string, text: string | undefined): Record<string, unknown> | undefined {
@@ -55,7 +39,7 @@ function parseJsonFlag(flag: string, text: string | undefined): Record<string, u
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`--${flag}: must be a JSON object (${(err as Error).message})`, 2);
+    throw new CliError(`--${flag}: must be a JSON object (${(err as Error).message})`, 'ERR_INPUT');
   }
 }
 
@@ -81,25 +65,14 @@ function upstreamOf(argv: RunArgs): UpstreamTarget {
   };
 }
 
-function policyOf(argv: RunArgs): Partial<Policy> {
-  const policy: Partial<Policy> = {};
-  if (argv.attempts !== undefined) policy.attempts = argv.attempts;
-  if (argv['timeout-ms'] !== undefined) policy.timeout_ms = argv['timeout-ms'];
-  if (argv.queue !== undefined) policy.queue = argv.queue;
-  if (argv.cache !== undefined) policy.cache = argv.cache;
-  if (argv['repair-stream'] !== undefined) policy.repair_stream = argv['repair-stream'];
-  return policy;
-}
-
 /** `faultline run`. */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [scenarios..]',
   describe: 'Run scenarios (files or built-in names; all built-ins by default) against a proxy server',
   builder: (y) =>
-    outputOptions(y)
-      .positional('scenarios', { type: 'string', array: true, default: [], describe: 'scenario files (.yaml/.json) or built-in names' })
+    scenarioOptions(outputOptions(y))
+      .alias('url', 'proxy-url')
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'connect'] as const, default: 'mcp' as const, describe: 'client to drive' })
-      .option('proxy-url', { type: 'string', default: defaultUrl(), describe: 'control API of the faultline (or Toxiproxy) server' })
       .option('upstream', { type: 'string', demandOption: true, describe: 'host:port of the service, as the proxy server reaches it' })
       .option('ledger-url', { type: 'string', describe: 'GET URL of the service\'s ledger (faultline\'s demo upstreams serve /ledger)' })
       .option('notify-url', { type: 'string', describe: 'MCP: POST URL that makes the server push a notification' })
@@ -111,18 +84,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('http-body', { type: 'string', describe: 'HTTP body template (default {payload})' })
       .option('listen-host', { type: 'string', default: '127.0.0.1', describe: 'host the scenario proxies listen on (0.0.0.0 across hosts)' })
       .option('probe-host', { type: 'string', describe: 'host the probes connect to (default: the proxy URL\'s host)' })
-      .option('seed', { type: 'string', default: 'unset', describe: 'recorded in the results (the server\'s --seed decides fault draws)' })
-      .option('attempts', { type: 'number', describe: 'client policy: attempts per request (1 = fail fast)' })
-      .option('timeout-ms', { type: 'number', describe: 'client policy: timeout of one attempt' })
-      .option('queue', { type: 'boolean', describe: 'client policy: queue failed writes and replay them (--no-queue to disable)' })
-      .option('cache', { type: 'boolean', describe: 'client policy: answer failed reads from cache (--no-cache to disable)' })
-      .option('repair-stream', { type: 'boolean', describe: 'MCP: re-open a notification stream the SDK gave up on' }) as never,
+      .option('seed', { type: 'string', default: 'unset', describe: 'recorded in the results (the server\'s --seed decides fault draws)' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios);
     const { runScenarios } = await import('../run-scenarios.js');
     const progress = progressReporter(process.stderr, argv.quiet);
     const results = await runScenarios({
-      proxyUrl: argv['proxy-url'],
+      proxyUrl: argv.url,
       probe: argv.probe,
       upstream: upstreamOf(argv),
       scenarios,
@@ -134,6 +102,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...progress.hooks,
     })
       .catch((err: unknown) => {
+        if (err instanceof ScenarioError) throw err;
         throw new CliError(`run failed: ${(err as Error).message}`);
       })
       .finally(() => progress.done());

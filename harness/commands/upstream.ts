@@ -3,7 +3,7 @@
  * docker-compose environment, or a target for `faultline run`). Each keeps a ledger at GET /ledger.
  */
 import type { CommandModule } from 'yargs';
-import { startUpstream } from './demo.js';
+import { startUpstream } from '../upstreams/start.js';
 
 interface UpstreamArgs {
   kind: 'mcp' | 'http' | 'tcp';

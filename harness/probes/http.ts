@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { errorKind, fillTemplate, type Attempt, type Operation, type Probe } from './probe.js';
+import { errorKind, fillTemplate, SocketWatch, type Attempt, type Operation, type Probe, type TransportListener } from './probe.js';
 
 /** fetch's shape, as the MCP SDK's transport accepts it. */
 export type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -20,14 +20,18 @@ export function keepAliveAgent(url: URL): HttpAgent {
   return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
 }
 
-/** fetch over node:http(s) through `agent`: string bodies, no redirects followed, aborts destroy the request. */
-export function agentFetch(agent: HttpAgent): Fetch {
+/**
+ * fetch over node:http(s) through `agent`: string bodies, no redirects followed, aborts destroy the
+ * request. `watch` sees every socket a request is given (new or reused from the pool).
+ */
+export function agentFetch(agent: HttpAgent, watch?: SocketWatch): Fetch {
   return (input, init = {}) =>
     new Promise((resolve, reject) => {
       const url = new URL(input);
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const headers = Object.fromEntries(new Headers(init.headers).entries());
       const req = send(url, { method: init.method ?? 'GET', agent, headers });
+      if (watch) req.once('socket', (socket) => watch.watch(socket));
       const signal = init.signal;
       const abort = (): void => void req.destroy(signal?.reason ?? new Error('aborted'));
       if (signal?.aborted) abort();
@@ -114,17 +118,26 @@ export class HttpProbe implements Probe {
   #templates: Readonly<Record<Operation['kind'], HttpRequestTemplate>>;
   #agent: HttpAgent;
   #fetch: Fetch;
+  #watch = new SocketWatch();
 
   constructor(options: HttpProbeOptions) {
     this.#base = new URL(options.url);
     this.label = options.label ?? `http → ${this.#base.host}`;
     this.#templates = { write: { ...defaults.write, ...options.write }, read: { ...defaults.read, ...options.read } };
     this.#agent = keepAliveAgent(this.#base);
-    this.#fetch = agentFetch(this.#agent);
+    this.#fetch = agentFetch(this.#agent, this.#watch);
   }
 
   /** Nothing to do: the agent connects on the first request. */
   async open(): Promise<void> {}
+
+  watchTransport(listener: TransportListener): void {
+    this.#watch.listener = listener;
+  }
+
+  openSockets(): number {
+    return this.#watch.open;
+  }
 
   async send(op: Operation): Promise<Attempt> {
     const start = performance.now();

@@ -13,7 +13,18 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError, type StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { agentFetch, keepAliveAgent, watchEnd, type Fetch } from './http.js';
-import { errorKind, fillArgs, remaining, withDeadline, type ArgsTemplate, type Attempt, type Operation, type Probe } from './probe.js';
+import {
+  errorKind,
+  fillArgs,
+  remaining,
+  SocketWatch,
+  withDeadline,
+  type ArgsTemplate,
+  type Attempt,
+  type Operation,
+  type Probe,
+  type TransportListener,
+} from './probe.js';
 
 /** The SDK's defaults (1.32.2) for re-opening the standalone SSE stream. */
 export const SDK_RECONNECTION: StreamableHTTPReconnectionOptions = { initialReconnectionDelay: 1000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 2 };
@@ -57,15 +68,20 @@ class Session {
   gone: 'missing' | 'conflict' | undefined;
   /** The re-open in flight, if any. */
   reopening: Promise<void> | undefined;
+  /** The probe is closing this session: its streams end by our hand, not the network's. */
+  closing = false;
   #everLive = false;
   #failures = 0;
   #maxRetries: number;
   #events = new EventEmitter();
   #send: Fetch;
 
-  constructor(url: URL, reconnection: StreamableHTTPReconnectionOptions, fetch: Fetch) {
+  #watch: SocketWatch;
+
+  constructor(url: URL, reconnection: StreamableHTTPReconnectionOptions, fetch: Fetch, watch: SocketWatch) {
     this.#maxRetries = reconnection.maxRetries;
     this.#send = fetch;
+    this.#watch = watch;
     this.transport = new StreamableHTTPClientTransport(url, { reconnectionOptions: reconnection, fetch: this.#fetch });
     this.client.fallbackNotificationHandler = async () => void this.#events.emit('notification');
   }
@@ -95,7 +111,10 @@ class Session {
     this.#everLive = true;
     this.#failures = 0;
     this.#set('live');
-    const body = watchEnd(response.body, () => this.#set(this.#maxRetries > 0 ? 'retrying' : 'lost'));
+    const body = watchEnd(response.body, () => {
+      if (!this.closing) this.#watch.report('stream_end', 'the standalone SSE stream ended');
+      this.#set(this.#maxRetries > 0 ? 'retrying' : 'lost');
+    });
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 
@@ -123,6 +142,7 @@ export class McpProbe implements Probe {
   #retired = new Set<Session>();
   #recoveries = { reopened: 0, replaced: 0 };
   #repair: boolean;
+  #watch = new SocketWatch();
 
   constructor(options: McpProbeOptions) {
     this.#repair = options.repairStream ?? true;
@@ -130,8 +150,16 @@ export class McpProbe implements Probe {
     this.label = options.label ?? `mcp → ${url.host}`;
     this.#calls = { write: options.write ?? defaultCalls.write, read: options.read ?? defaultCalls.read };
     this.#agent = keepAliveAgent(url);
-    const send = agentFetch(this.#agent);
-    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send);
+    const send = agentFetch(this.#agent, this.#watch);
+    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send, this.#watch);
+  }
+
+  watchTransport(listener: TransportListener): void {
+    this.#watch.listener = listener;
+  }
+
+  openSockets(): number {
+    return this.#watch.open;
   }
 
   /** The standalone SSE stream of the current session. */
@@ -189,6 +217,7 @@ export class McpProbe implements Probe {
     this.#session = undefined;
     this.#retired.clear();
     // Closing a client aborts every fetch of its transport, the SSE stream included.
+    for (const session of sessions) session.closing = true;
     await Promise.all(sessions.map((s) => s.client.close()));
     this.#agent.destroy();
   }
@@ -237,6 +266,7 @@ export class McpProbe implements Probe {
     this.#retired.add(session);
     const ended = session.gone === 'conflict' ? session.transport.terminateSession().catch(() => undefined) : undefined;
     const cap = new Promise((resolve) => setTimeout(resolve, 1000).unref());
+    session.closing = true;
     void Promise.race([ended, cap]).then(() => session.client.close()).then(() => this.#retired.delete(session));
   }
 }

@@ -3,6 +3,7 @@
  * what happened. Probes never retry, queue or cache by themselves; client policies (policy.ts)
  * wrap them, so every attempt is seen and timed.
  */
+import type { Socket } from 'node:net';
 
 /** One operation a probe sends; `id` is unique per operation and is what the upstream's ledger records. */
 export interface Operation {
@@ -25,9 +26,26 @@ export interface Attempt {
   readonly value?: string;
 }
 
+/**
+ * Something the probe's own transport saw, whether or not a request was in flight: the peer reset
+ * or closed a socket, a connect was refused, a stream ended. Timed on performance.now().
+ */
+export interface TransportEvent {
+  readonly at: number;
+  /** An errno code (`ECONNRESET`, `ECONNREFUSED`, `EPIPE`, …), `closed` (the peer's FIN) or `stream_end`. */
+  readonly kind: string;
+  readonly detail?: string;
+}
+
+/** Receives a probe's transport events. */
+export type TransportListener = (event: TransportEvent) => void;
+
+/** The probe kinds. `connect` is the tcp probe for services that do not speak faultline's frames. */
+export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp';
+
 /** A real client through a proxy. */
 export interface Probe {
-  readonly kind: 'tcp' | 'http' | 'mcp';
+  readonly kind: ProbeKind;
   /** A name for reports (e.g. `mcp → 127.0.0.1:8666`). */
   readonly label: string;
   /** Connects (and for MCP initialises the session). May fail: the runner records it and goes on. */
@@ -41,8 +59,56 @@ export interface Probe {
   checkNotifications?(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean>;
   /** MCP only: what the probe did that the client library would not (lost streams re-opened, sessions replaced). */
   readonly recoveries?: { readonly reopened: number; readonly replaced: number };
+  /** Reports what the probe's sockets see from now on (one listener; a later call replaces it). */
+  watchTransport?(listener: TransportListener): void;
+  /** How many sockets the probe opened that are not closed yet (after close(): a leak). */
+  openSockets?(): number;
   /** Closes every socket the probe holds. */
   close(): Promise<void>;
+}
+
+/**
+ * Watches a probe's sockets: what the network does to them, the peer's FIN (`closed`) and socket
+ * errors that carry an errno code (a reset, a refused connect), reported at most once per socket
+ * (the probe's own aborts and destroys carry no errno code and are not reported); and which of
+ * them are still open.
+ */
+export class SocketWatch {
+  #listener: TransportListener | undefined;
+  #seen = new WeakSet<object>();
+  #open = new Set<Socket>();
+
+  set listener(listener: TransportListener) {
+    this.#listener = listener;
+  }
+
+  /** Sockets watched and not closed yet. */
+  get open(): number {
+    return this.#open.size;
+  }
+
+  /** Starts watching `socket` (once; later calls for the same socket do nothing). */
+  watch(socket: Socket): void {
+    if (this.#seen.has(socket)) return;
+    this.#seen.add(socket);
+    this.#open.add(socket);
+    socket.once('close', () => this.#open.delete(socket));
+    let reported = false;
+    const report = (kind: string, detail?: string): void => {
+      if (reported) return;
+      reported = true;
+      this.#listener?.({ at: performance.now(), kind, ...(detail === undefined ? {} : { detail }) });
+    };
+    socket.on('end', () => report('closed'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) report(err.code, err.message);
+    });
+  }
+
+  /** Reports an event that is not a socket's (an SSE stream that ended). */
+  report(kind: string, detail?: string): void {
+    this.#listener?.({ at: performance.now(), kind, ...(detail === undefined ? {} : { detail }) });
+  }
 }
 
 /** A failure a probe names itself (`timeout`, `closed`, `checksum`, `http 502`, …). */

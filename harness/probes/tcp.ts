@@ -6,8 +6,18 @@
  * ConnectProbe is for any TCP service: each attempt opens a fresh connection.
  */
 import { connect, type Socket } from 'node:net';
-import { createFrameDecoder, encodeFrame, type Frame } from './frame.js';
-import { errorKind, ProbeError, remaining, withDeadline, type Attempt, type Operation, type Probe } from './probe.js';
+import { createFrameDecoder, encodeFrame, type Frame } from '../frame.js';
+import {
+  errorKind,
+  ProbeError,
+  remaining,
+  SocketWatch,
+  withDeadline,
+  type Attempt,
+  type Operation,
+  type Probe,
+  type TransportListener,
+} from './probe.js';
 
 /** Where a tcp probe connects. */
 export interface TcpTarget {
@@ -16,9 +26,10 @@ export interface TcpTarget {
   readonly label?: string;
 }
 
-/** Opens a connection, failing with the socket's error or a timeout at `deadline`. */
-function dial(target: TcpTarget, deadline: number): Promise<Socket> {
+/** Opens a connection (watched by `watch`), failing with the socket's error or a timeout at `deadline`. */
+function dial(target: TcpTarget, deadline: number, watch: SocketWatch): Promise<Socket> {
   const socket = connect({ host: target.host, port: target.port, noDelay: true });
+  watch.watch(socket);
   return withDeadline(
     new Promise<Socket>((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
@@ -87,6 +98,7 @@ export class TcpProbe implements Probe {
   #target: TcpTarget;
   #connection: FrameConnection | undefined;
   #seq = 0;
+  #watch = new SocketWatch();
 
   constructor(target: TcpTarget) {
     this.#target = target;
@@ -95,7 +107,15 @@ export class TcpProbe implements Probe {
 
   /** Connects now (a failure is thrown; the next send tries again). */
   async open(): Promise<void> {
-    this.#connection = new FrameConnection(await dial(this.#target, performance.now() + 10_000));
+    this.#connection = new FrameConnection(await dial(this.#target, performance.now() + 10_000, this.#watch));
+  }
+
+  watchTransport(listener: TransportListener): void {
+    this.#watch.listener = listener;
+  }
+
+  openSockets(): number {
+    return this.#watch.open;
   }
 
   /** One frame, one ack; reconnects first if the connection broke. */
@@ -106,7 +126,7 @@ export class TcpProbe implements Probe {
       if (!this.#connection || this.#connection.broken !== undefined) {
         this.#connection?.socket.destroy();
         this.#connection = undefined;
-        this.#connection = new FrameConnection(await dial(this.#target, deadline));
+        this.#connection = new FrameConnection(await dial(this.#target, deadline, this.#watch));
       }
       this.#seq = (this.#seq + 1) >>> 0;
       const sent: Frame = { type: op.kind, seq: this.#seq, id: op.id, payload: op.kind === 'write' ? op.payload : '' };
@@ -142,10 +162,11 @@ export interface ConnectTarget extends TcpTarget {
  * accepts and then resets or closes is a failure, not a success).
  */
 export class ConnectProbe implements Probe {
-  readonly kind = 'tcp';
+  readonly kind = 'connect';
   readonly label: string;
   #target: ConnectTarget;
   #sockets = new Set<Socket>();
+  #watch = new SocketWatch();
 
   constructor(target: ConnectTarget) {
     this.#target = target;
@@ -154,12 +175,20 @@ export class ConnectProbe implements Probe {
 
   async open(): Promise<void> {}
 
+  watchTransport(listener: TransportListener): void {
+    this.#watch.listener = listener;
+  }
+
+  openSockets(): number {
+    return this.#watch.open;
+  }
+
   async send(op: Operation): Promise<Attempt> {
     const start = performance.now();
     const deadline = start + op.timeoutMs;
     let socket: Socket | undefined;
     try {
-      socket = await dial(this.#target, deadline);
+      socket = await dial(this.#target, deadline, this.#watch);
       this.#sockets.add(socket);
       const value = await withDeadline(this.#exchange(socket, deadline), deadline);
       return { ok: true, start, end: performance.now(), ...(value === undefined ? {} : { value }) };

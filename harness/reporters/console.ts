@@ -1,12 +1,13 @@
 /**
- * The console summary, in the shape of the partition-test plan:
- * totals, one line per test, the graceful-handling target, and the detailed counts.
+ * The console output: the summary in the shape of the partition-test plan (totals, one line per
+ * test, the graceful-handling target, the detailed counts), and per scenario its details: requests
+ * and ledger, throughput per phase with its degradation, and a table of its fault windows.
  */
-import { lostWrites } from '../reconcile.js';
-import type { ScenarioResult } from '../result.js';
+import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
+import { targetMet } from '../verdict.js';
 
 /** The summary text for `results`; the target is met when at least `target` of them degraded gracefully. */
-export function consoleSummary(results: readonly ScenarioResult[], target: number): string {
+export function consoleSummary(results: readonly ReadableResult[], target: number): string {
   const passed = results.filter((r) => r.passed).length;
   const graceful = results.filter((r) => r.graceful_degradation).length;
   const rate = results.length ? (passed / results.length) * 100 : 0;
@@ -22,7 +23,7 @@ export function consoleSummary(results: readonly ScenarioResult[], target: numbe
     '',
     'Test Results:',
     ...results.map(
-      (r) => `  ${r.passed ? '✓ PASS' : '✗ FAIL'} - ${r.test_name} (${r.duration_ms.toFixed(2)}ms) - ${r.title}${mixed ? ` [${r.probe}]` : ''}`,
+      (r) => `  ${r.passed ? '✓ PASS' : '✗ FAIL'} - ${r.test_name} (${r.duration_ms.toFixed(2)}ms) - ${r.title ?? r.test_type}${mixed ? ` [${r.probe}]` : ''}`,
     ),
     '',
     `Target (${Math.round(target * 100)}% graceful handling): ${met ? '✓ MET' : '✗ NOT MET'}`,
@@ -40,27 +41,64 @@ export function consoleSummary(results: readonly ScenarioResult[], target: numbe
   return lines.join('\n') + '\n';
 }
 
-/** Whether at least `target` (0..1) of the results degraded gracefully. */
-export function targetMet(results: readonly ScenarioResult[], target: number): boolean {
-  if (results.length === 0) return false;
-  return results.filter((r) => r.graceful_degradation).length / results.length >= target;
+const fmt = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${ms.toFixed(1)}ms`);
+const rate = (rps: number | null | undefined): string => (rps === null || rps === undefined ? '—' : rps.toFixed(1));
+
+/** Per scenario: requests, ledger, throughput by phase, and the windows table. */
+export function consoleDetails(results: readonly ReadableResult[]): string {
+  return results.map(details).join('\n') + '\n';
 }
 
-/** A few figures per scenario (detection, recovery, ledger) for people reading the console. */
-export function consoleDetails(results: readonly ScenarioResult[]): string {
-  const fmt = (ms: number | null): string => (ms === null ? '—' : `${ms.toFixed(1)}ms`);
-  return (
-    results
-      .map((r) => {
-        const m = r.metrics;
-        const bound = m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : '';
-        const ledger = r.ledger.checked
-          ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${lostWrites(r.ledger).length} lost`
-          : 'ledger: not checked';
-        const repaired = r.notification_stream_repairs ? ` (SDK lost the stream ${r.notification_stream_repairs}×, probe re-opened it)` : '';
-        const notes = r.notifications_recovered === null ? '' : `, notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}${repaired}`;
-        return `  ${r.test_name} [${r.probe}]: detect ${fmt(m.detection_time_ms)}${bound}, recover ${fmt(m.recovery_time_ms)}, ${m.successful_requests}/${m.total_requests} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`;
-      })
-      .join('\n') + '\n'
-  );
+function details(r: ReadableResult): string {
+  const m = r.metrics;
+  const ledger = r.ledger?.checked
+    ? `ledger: ${r.ledger.acknowledged} acked, ${r.ledger.applied_unacknowledged.length} applied-unacked, ${r.ledger.duplicated.length} duplicated, ${r.ledger.lost_writes.length} lost`
+    : 'ledger: not checked';
+  const repaired = r.notification_stream_repairs ? ` (SDK lost the stream ${r.notification_stream_repairs}×, probe re-opened it)` : '';
+  const notes = r.notifications_recovered == null ? '' : `; notifications ${r.notifications_recovered ? 'recovered' : 'LOST'}${repaired}`;
+  const lines = [
+    `  ${r.test_name} [${r.probe ?? '?'}]: ${m.successful_requests ?? '?'}/${m.total_requests ?? '?'} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`,
+  ];
+  const t = m.throughput_rps;
+  if (t) {
+    const between = t.between === null || t.between === undefined ? '' : ` (between faults ${rate(t.between)})`;
+    lines.push(
+      `    throughput req/s: before ${rate(t.before)} → during ${rate(t.during)} → after ${rate(t.after)}${between}; ` +
+        `degradation ${m.throughput_degradation ?? '—'}, recovered ${m.recovered_throughput ?? '—'}`,
+    );
+  }
+  for (const [path, p] of Object.entries(r.paths ?? {})) {
+    if (!p.faulted) lines.push(`    ${path}: never faulted, ${p.phases.before.ok}/${p.phases.before.requests} ok, ${rate(p.phases.before.rps)} req/s`);
+  }
+  const o = m.over_windows;
+  if (o && o.windows > 1) {
+    lines.push(
+      `    over ${o.windows} windows: detection p50 ${fmt(o.detection_ms.p50)} p99 ${fmt(o.detection_ms.p99)} max ${fmt(o.detection_ms.max)}; ` +
+        `recovery p50 ${fmt(o.recovery_ms.p50)} p99 ${fmt(o.recovery_ms.p99)} max ${fmt(o.recovery_ms.max)}`,
+    );
+  }
+  if (r.windows?.length) lines.push(...windowsTable(r.windows).map((line) => `    ${line}`));
+  return lines.join('\n');
+}
+
+/** The fault windows as a text table, a row per window. */
+export function windowsTable(windows: readonly FaultWindowResult[]): string[] {
+  const head = ['path', 'fault', 'applied', 'healed', 'detection', 'transport', 'loss window', 'recovery', 'stable', 'requests', 'failed', 'latency +'];
+  const rows = windows.map((w) => [
+    w.path,
+    w.fault,
+    fmt(w.applied_ms),
+    w.healed_ms === null ? 'not healed' : fmt(w.healed_ms),
+    w.detection_bound === 'client_timeout' ? `${fmt(w.detection_ms)} (timeout)` : fmt(w.detection_ms),
+    fmt(w.transport_detection_ms),
+    fmt(w.loss_window_ms),
+    fmt(w.recovery_ms),
+    fmt(w.recovery_stable_ms),
+    String(w.requests),
+    String(w.failed_requests),
+    fmt(w.latency_increase_ms),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
 }

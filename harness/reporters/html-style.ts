@@ -28,6 +28,7 @@ a:hover { text-decoration: underline; }
 .badge.pass { background: #dcfce7; color: #166534; } .badge.fail { background: #fee2e2; color: #991b1b; }
 .badge.probe { background: #e0e7ff; color: #3730a3; font-weight: 600; }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
+table.windows { margin: 8px 0 6px; font-size: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; }
 th { white-space: nowrap; font-size: 11.5px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .03em; }

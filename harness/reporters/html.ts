@@ -5,12 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { lostWrites } from '../reconcile.js';
-import type { ScenarioResult } from '../result.js';
+import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { FLAGS, type Flag } from '../scenario.js';
-import { targetMet } from './console.js';
+import { targetMet } from '../verdict.js';
 import { REPORT_CSS } from './html-style.js';
 import { legendSvg } from './legend.js';
+import type { Phase } from '../metrics.js';
 import { esc, fmtMs } from './svg.js';
 import { timelineSvg } from './timeline-svg.js';
 
@@ -24,7 +24,6 @@ export interface HtmlOptions {
   generatedAt?: Date;
 }
 
-type Phase = 'before' | 'during' | 'after';
 
 const FLAG_HEADINGS: Record<Flag, string> = {
   connection_lost: 'Conn. lost',
@@ -35,7 +34,7 @@ const FLAG_HEADINGS: Record<Flag, string> = {
 };
 
 /** The whole report page for `results`. */
-export function renderHtml(results: readonly ScenarioResult[], options: HtmlOptions = {}): string {
+export function renderHtml(results: readonly ReadableResult[], options: HtmlOptions = {}): string {
   const target = options.target ?? 0.85;
   const body = results.length
     ? `${summaryTable(results)}<div class="legend">${legendSvg()}</div>${results.map(section).join('\n')}`
@@ -60,14 +59,14 @@ ${body}
 }
 
 /** Renders `results` and writes the page to `file` (creating its folder). */
-export async function writeHtml(results: readonly ScenarioResult[], file: string, options: HtmlOptions = {}): Promise<void> {
+export async function writeHtml(results: readonly ReadableResult[], file: string, options: HtmlOptions = {}): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, renderHtml(results, options));
 }
 
 const badge = (passed: boolean): string => (passed ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>');
 
-function header(results: readonly ScenarioResult[], target: number, options: HtmlOptions): string {
+function header(results: readonly ReadableResult[], target: number, options: HtmlOptions): string {
   const total = results.length;
   const passed = results.filter((r) => r.passed).length;
   const graceful = results.filter((r) => r.graceful_degradation).length;
@@ -94,7 +93,7 @@ ${card(`Graceful handling · target ${Math.round(target * 100)}%`, verdict, met 
 <p class="counts">${counts.map(([k, v]) => `${k}: <b>${v}</b>`).join(' · ')}</p>`;
 }
 
-function flagCell(r: ScenarioResult, flag: Flag): string {
+function flagCell(r: ReadableResult, flag: Flag): string {
   const value = r[flag];
   const want = r.expected?.[flag];
   const cls = want === undefined ? 'free' : want === value ? 'match' : 'miss';
@@ -103,10 +102,10 @@ function flagCell(r: ScenarioResult, flag: Flag): string {
   return `<td class="flag ${cls}" title="${esc(title)}">${value ? 'yes' : 'no'}${mark}</td>`;
 }
 
-function summaryRow(r: ScenarioResult, i: number): string {
+function summaryRow(r: ReadableResult, i: number): string {
   const m = r.metrics;
   const bound = m.detection_bound_by === 'client_timeout' ? '<div class="t">client timeout</div>' : '';
-  const lost = r.ledger ? lostWrites(r.ledger).length : 0;
+  const lost = r.ledger ? r.ledger.lost_writes.length : 0;
   return (
     `<tr><td><a href="#s${i}">${esc(r.test_name)}</a><div class="t">${esc(r.title ?? r.test_type)}</div></td>` +
     `<td><span class="badge probe">${esc(r.probe ?? '—')}</span></td><td>${badge(r.passed)}</td>` +
@@ -117,7 +116,7 @@ function summaryRow(r: ScenarioResult, i: number): string {
   );
 }
 
-function summaryTable(results: readonly ScenarioResult[]): string {
+function summaryTable(results: readonly ReadableResult[]): string {
   const heads = [
     '<th>Scenario</th><th>Probe</th><th>Result</th>',
     ...FLAGS.map((f) => `<th class="flag" title="${f}">${FLAG_HEADINGS[f]}</th>`),
@@ -129,15 +128,18 @@ function summaryTable(results: readonly ScenarioResult[]): string {
 <tbody>${results.map(summaryRow).join('\n')}</tbody></table></div>`;
 }
 
-function facts(r: ScenarioResult): string {
+function facts(r: ReadableResult): string {
   const m = r.metrics;
   const lat = (p: Phase): string => `${fmtMs(m.latency_ms?.[p]?.p50)} / ${fmtMs(m.latency_ms?.[p]?.p99)}`;
   const rps = (p: Phase): string => String(m.throughput_rps?.[p] ?? '—');
+  const over = m.over_windows;
+  const spread = (s: { p50: number | null; p99: number | null; max: number | null } | undefined): string =>
+    s ? `${fmtMs(s.p50)} / ${fmtMs(s.p99)} / ${fmtMs(s.max)}` : '—';
   const l = r.ledger;
   const ledger = l?.checked
     ? [
         `${l.acknowledged} acknowledged`,
-        `${lostWrites(l).length} lost`,
+        `${l.lost_writes.length} lost`,
         `${l.applied_unacknowledged.length} applied but unacknowledged`,
         `${l.duplicated.length} duplicated`,
       ].join(' · ')
@@ -146,15 +148,20 @@ function facts(r: ScenarioResult): string {
   const repairs = r.notification_stream_repairs ? ` (stream repaired ${r.notification_stream_repairs}×)` : '';
   const items: Array<[string, string, boolean?]> = [
     ['Detection', `${fmtMs(m.detection_time_ms)}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''}`],
+    ['Transport detection', fmtMs(m.transport_detection_time_ms)],
     ['Loss window', fmtMs(m.loss_window_ms)],
     ['Recovery (first / stable)', `${fmtMs(m.recovery_time_ms)} / ${fmtMs(m.recovery_time_stable_ms)}`],
     ['Recovery attempts', String(m.recovery_attempts)],
+    [`Detection p50/p99/max (${over?.windows ?? 0} windows)`, spread(over?.detection_ms)],
+    ['Recovery p50/p99/max', spread(over?.recovery_ms)],
     ['Requests ok', `${m.successful_requests ?? '—'}/${m.total_requests ?? '—'}`],
     ['Retries · queued · cached', `${r.retry_attempts} · ${m.queued_operations} · ${m.cached_responses}`],
     ['p50/p99 before', lat('before')],
     ['p50/p99 during', lat('during')],
     ['p50/p99 after', lat('after')],
     ['Throughput req/s', `${rps('before')} → ${rps('during')} → ${rps('after')}`],
+    ['Throughput degradation', `${m.throughput_degradation ?? '—'} (during ÷ before)`],
+    ['Recovered throughput', `${m.recovered_throughput ?? '—'} (after ÷ before)`],
     ['Ledger', ledger, true],
     ['Notifications', notes + repairs],
     ['Duration', fmtMs(r.duration_ms)],
@@ -169,11 +176,11 @@ function facts(r: ScenarioResult): string {
   return `<dl class="facts">${cells.join('')}</dl>`;
 }
 
-function section(r: ScenarioResult, i: number): string {
+function section(r: ReadableResult, i: number): string {
   const failures = r.failed_expectations?.length ? r.failed_expectations : r.error_message ? [r.error_message] : [];
   const items = failures.map((f) => `<li>${esc(f)}</li>`).join('');
   const alert = r.passed || failures.length === 0 ? '' : `<div class="alert"><b>Failed</b><ul>${items}</ul></div>`;
-  const lost = r.ledger ? lostWrites(r.ledger) : [];
+  const lost = r.ledger ? r.ledger.lost_writes : [];
   const lostIds = lost.length
     ? `<div class="alert"><b>Writes that did not reach the server (${lost.length})</b><div class="ids">${esc(lost.join(', '))}</div></div>`
     : '';
@@ -182,5 +189,31 @@ function section(r: ScenarioResult, i: number): string {
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
 ${alert}${lostIds}${facts(r)}
 ${timelineSvg(r)}
+${windowsTable(r.windows ?? [])}
 </section>`;
+}
+
+/** The fault windows of a scenario, a row each, under its timeline. */
+function windowsTable(windows: readonly FaultWindowResult[]): string {
+  if (windows.length === 0) return '';
+  const heads = ['Path', 'Fault', 'Applied', 'Healed', 'Detection', 'Transport', 'Loss window', 'Recovery', 'Stable', 'Requests', 'Failed', 'Latency +'];
+  const cell = (text: string, num = true): string => `<td${num ? ' class="num"' : ''}>${esc(text)}</td>`;
+  const rows = windows.map((w) =>
+    [
+      cell(w.path, false),
+      cell(w.fault, false),
+      cell(fmtMs(w.applied_ms)),
+      cell(w.healed_ms === null ? 'not healed' : fmtMs(w.healed_ms)),
+      cell(`${fmtMs(w.detection_ms)}${w.detection_bound === 'client_timeout' ? ' (client timeout)' : ''}`),
+      cell(fmtMs(w.transport_detection_ms)),
+      cell(fmtMs(w.loss_window_ms)),
+      cell(fmtMs(w.recovery_ms)),
+      cell(fmtMs(w.recovery_stable_ms)),
+      cell(String(w.requests)),
+      cell(String(w.failed_requests)),
+      cell(fmtMs(w.latency_increase_ms)),
+    ].join(''),
+  );
+  const head = heads.map((h, i) => `<th${i > 1 ? ' class="num"' : ''}>${h}</th>`).join('');
+  return `<table class="windows"><thead><tr>${head}</tr></thead><tbody>${rows.map((r) => `<tr class="window">${r}</tr>`).join('')}</tbody></table>`;
 }

@@ -1,7 +1,7 @@
 /** The canonical JSON results file, named as the partition-test plan names it. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScenarioResult } from '../result.js';
+import type { ReadableResult } from '../result-schema.js';
 
 /** The default results folder (relative to the working directory). */
 export const DEFAULT_OUT_DIR = '.beads/metrics/reliability';
@@ -15,7 +15,7 @@ export function resultsFileName(date: Date): string {
 }
 
 /** Writes `results` as JSON into `outDir`; returns the file's path. */
-export async function writeResults(results: readonly ScenarioResult[], outDir: string, date = new Date()): Promise<string> {
+export async function writeResults(results: readonly ReadableResult[], outDir: string, date = new Date()): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const file = join(outDir, resultsFileName(date));
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');

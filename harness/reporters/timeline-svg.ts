@@ -1,10 +1,11 @@
 /**
- * A scenario's timeline as one static SVG: a lane per path with its fault bands (applied → the
- * next heal applied), requests at their end time, replays and notification checks; brackets for
- * detection, loss window and recovery; and the round-trip plot below on the same time axis.
+ * A scenario's timeline as one static SVG: a lane per path with a band per fault window (applied →
+ * healed), requests at their end time, replays and notification checks; one row each for
+ * detection, loss window and recovery with a bracket per window (and a tick where the probe's
+ * transport saw the fault); and the round-trip plot below on the same time axis.
  */
-import type { ScenarioResult } from '../result.js';
-import type { Entry, FaultEntry, NotificationEntry, ReplayEntry, RequestEntry } from '../timeline.js';
+import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
+import type { Entry, NotificationEntry, ReplayEntry, RequestEntry } from '../timeline.js';
 import { latencyPlot, type Band, type Frame } from './latency-svg.js';
 import {
   esc,
@@ -31,22 +32,29 @@ const ROW = 20;
 
 interface FaultBand extends Band {
   healed: boolean;
-  source: string;
 }
 
-interface Marker {
-  name: string;
+/** One bracket on a marker row, for one window. */
+interface Bracket {
   from: number;
   to: number;
-  color: string;
   label: string;
+  /** Where the probe's transport saw the fault (detection row only). */
+  tick?: number;
+}
+
+/** A row of brackets: detection, loss window or recovery. */
+interface MarkerRow {
+  name: string;
+  color: string;
+  brackets: Bracket[];
 }
 
 /** The SVG timeline of `result` (static: hover details are SVG <title> elements, no script). */
-export function timelineSvg(result: ScenarioResult): string {
+export function timelineSvg(result: ReadableResult): string {
   const entries: Entry[] = Array.isArray(result.timeline) ? result.timeline : [];
+  const windows = result.windows ?? [];
   const requests = entries.filter((e): e is RequestEntry => e.type === 'request');
-  const faults = entries.filter((e): e is FaultEntry => e.type === 'fault' || e.type === 'heal');
   const replays = entries.filter((e): e is ReplayEntry => e.type === 'replay');
   const notes = entries.filter((e): e is NotificationEntry => e.type === 'notification');
   const paths = [...new Set(entries.map((e) => e.path))];
@@ -57,8 +65,8 @@ export function timelineSvg(result: ScenarioResult): string {
   const plot = WIDTH - LEFT - RIGHT;
   const x = (ms: number): number => LEFT + Math.min(1, Math.max(0, ms / span)) * plot;
   const frame: Frame = { width: WIDTH, left: LEFT, right: RIGHT, x, ticks: niceTicks(span, 10) };
-  const bands = faultBands(faults, span);
-  const markers = markersOf(result, faults);
+  const bands = windows.map((w) => ({ path: w.path, fault: w.fault, start: w.applied_ms, end: w.healed_ms ?? span, healed: w.healed_ms !== null }));
+  const markers = markerRows(windows);
 
   const lanesBottom = TOP + paths.length * LANE;
   const axisY = lanesBottom + markers.length * ROW + 8;
@@ -71,26 +79,16 @@ export function timelineSvg(result: ScenarioResult): string {
   for (const request of requests) out.push(requestSvg(frame, request, TOP + paths.indexOf(request.path) * LANE + 33));
   for (const replay of replays) out.push(replaySvg(frame, replay, TOP + paths.indexOf(replay.path) * LANE + 52));
   for (const note of notes) out.push(noteSvg(frame, note, TOP + paths.indexOf(note.path) * LANE + 13));
-  for (const [i, marker] of markers.entries()) out.push(markerSvg(frame, marker, lanesBottom + i * ROW + 12, TOP));
+  for (const [i, row] of markers.entries()) out.push(markerRowSvg(frame, row, lanesBottom + i * ROW + 12, TOP));
 
   const latency = latencyPlot(frame, axisY + 20, requests, bands, paths);
   const height = axisY + 20 + latency.height;
   const name = `Timeline of ${result.test_name} (${result.probe ?? 'probe'})`;
   return (
-    `<svg class="timeline" data-scenario="${esc(result.test_name)}" data-requests="${requests.length}" data-faults="${bands.length}" ` +
+    `<svg class="timeline" data-scenario="${esc(result.test_name)}" data-requests="${requests.length}" data-windows="${bands.length}" ` +
     `viewBox="0 0 ${WIDTH} ${n(height)}" width="100%" role="img" aria-label="${esc(name)}" xmlns="http://www.w3.org/2000/svg">` +
     `<title>${esc(name)}</title>${out.join('')}${latency.svg}</svg>`
   );
-}
-
-/** One band per fault: from its `applied` to the `applied` of the next heal on its path (or the end). */
-function faultBands(faults: readonly FaultEntry[], span: number): FaultBand[] {
-  return faults.flatMap((f, i) => {
-    if (f.type !== 'fault') return [];
-    const heal = faults.slice(i + 1).find((h) => h.type === 'heal' && h.path === f.path);
-    const end = heal ? heal.applied : span;
-    return [{ path: f.path, fault: f.fault, start: f.applied, end, healed: heal !== undefined, source: f.source }];
-  });
 }
 
 function overlap(bands: readonly Band[], i: number): number {
@@ -119,7 +117,7 @@ function bandSvg(frame: Frame, band: FaultBand, top: number, level: number): str
   const width = Math.max(2, frame.x(band.end) - x0);
   const color = faultColor(band.fault);
   const until = band.healed ? `healed at ${fmtMs(band.end)}` : 'not healed before the end';
-  const title = `${band.fault} on ${band.path}: applied at ${fmtMs(band.start)} (${band.source}), ${until}; ${fmtMs(band.end - band.start)}`;
+  const title = `${band.fault} on ${band.path}: applied at ${fmtMs(band.start)}, ${until}; ${fmtMs(band.end - band.start)}`;
   const fits = textWidth(band.fault, 10.5) + 8 <= width;
   const caption = fits ? `<text class="band-label" x="${n(x0 + 4)}" y="${top + 12 + level * 11}" fill="${color}">${esc(band.fault)}</text>` : '';
   return (
@@ -164,42 +162,52 @@ function noteSvg(frame: Frame, note: NotificationEntry, y: number): string {
   return `<g class="notification" data-state="${state}"><title>${esc(title)}</title>${shape}</g>`;
 }
 
-/** Detection, loss window and recovery, placed from the first fault and last heal of the path the metrics describe. */
-function markersOf(result: ScenarioResult, faults: readonly FaultEntry[]): Marker[] {
-  const m = result.metrics;
-  const path = faults.find((f) => f.type === 'fault')?.path;
-  const first = faults.find((f) => f.type === 'fault' && f.path === path);
-  const heal = faults.filter((f) => f.type === 'heal' && f.path === path).at(-1);
-  const out: Marker[] = [];
-  if (first && typeof m.detection_time_ms === 'number') {
-    const bound = m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : '';
-    const detected = first.applied + m.detection_time_ms;
-    out.push({ name: 'detection', from: first.applied, to: detected, color: '#d97706', label: `detection ${fmtMs(m.detection_time_ms)}${bound}` });
-    if (typeof m.loss_window_ms === 'number') {
-      const text = `loss window ${fmtMs(m.loss_window_ms)}`;
-      out.push({ name: 'loss window', from: detected, to: detected + m.loss_window_ms, color: '#dc2626', label: text });
+/** The detection, loss-window and recovery rows: a bracket per window that has the figure. */
+function markerRows(windows: readonly FaultWindowResult[]): MarkerRow[] {
+  const detection: Bracket[] = [];
+  const loss: Bracket[] = [];
+  const recovery: Bracket[] = [];
+  for (const w of windows) {
+    if (w.detection_ms !== null) {
+      const detected = w.applied_ms + w.detection_ms;
+      const bound = w.detection_bound === 'client_timeout' ? ' (client timeout)' : '';
+      const transport = w.transport_detection_ms === null ? '' : `, transport ${fmtMs(w.transport_detection_ms)}`;
+      detection.push({
+        from: w.applied_ms,
+        to: detected,
+        label: `detection ${fmtMs(w.detection_ms)}${bound}${transport}`,
+        ...(w.transport_detection_ms === null ? {} : { tick: w.applied_ms + w.transport_detection_ms }),
+      });
+      if (w.loss_window_ms !== null) loss.push({ from: detected, to: detected + w.loss_window_ms, label: `loss window ${fmtMs(w.loss_window_ms)}` });
+    }
+    if (w.healed_ms !== null && w.recovery_ms !== null) {
+      const stable = w.recovery_stable_ms === null ? '' : `, stable after ${fmtMs(w.recovery_stable_ms)}`;
+      recovery.push({ from: w.healed_ms, to: w.healed_ms + w.recovery_ms, label: `recovery ${fmtMs(w.recovery_ms)}${stable}` });
     }
   }
-  if (heal && typeof m.recovery_time_ms === 'number') {
-    const stable = typeof m.recovery_time_stable_ms === 'number' ? `, stable after ${fmtMs(m.recovery_time_stable_ms)}` : '';
-    const text = `recovery ${fmtMs(m.recovery_time_ms)}${stable}`;
-    out.push({ name: 'recovery', from: heal.applied, to: heal.applied + m.recovery_time_ms, color: '#16a34a', label: text });
-  }
-  return out;
+  const rows: MarkerRow[] = [
+    { name: 'detection', color: '#d97706', brackets: detection },
+    { name: 'loss window', color: '#dc2626', brackets: loss },
+    { name: 'recovery', color: '#16a34a', brackets: recovery },
+  ];
+  return rows.filter((row) => row.brackets.length > 0);
 }
 
-function markerSvg(frame: Frame, m: Marker, y: number, top: number): string {
-  const x0 = frame.x(m.from);
-  const x1 = Math.max(frame.x(m.to), x0 + 1.5);
-  const w = textWidth(m.label, 11.5) + 7;
-  const [x, anchor] = x1 + w <= frame.width - 4 ? [x1 + 7, 'start'] : x0 - w >= frame.left ? [x0 - 7, 'end'] : [(x0 + x1) / 2, 'middle'];
-  const plate = anchor === 'middle' ? `<rect x="${n(x - w / 2)}" y="${y - 8}" width="${n(w)}" height="16" fill="#fff"/>` : '';
-  const text = `${plate}<text class="marker-label" x="${n(x)}" y="${y + 4}" text-anchor="${anchor}" fill="${m.color}">${esc(m.label)}</text>`;
-  const title = `${m.name}: ${fmtMs(m.from)} → ${fmtMs(m.to)}`;
-  return (
-    `<g class="marker" data-marker="${esc(m.name)}"><title>${esc(title)}</title>` +
-    `<line x1="${n(x1)}" x2="${n(x1)}" y1="${top}" y2="${y}" stroke="${m.color}" stroke-width="1.2" stroke-dasharray="4 3"/>` +
-    `<path d="M${n(x0)} ${y - 5}V${y + 5}M${n(x0)} ${y}H${n(x1)}M${n(x1)} ${y - 5}V${y + 5}" stroke="${m.color}" stroke-width="2" fill="none"/>` +
-    `<text class="small muted" x="${frame.left - 8}" y="${y + 4}" text-anchor="end">${esc(m.name)}</text>${text}</g>`
-  );
+/** A row of brackets; each label is shown where it fits before the next bracket, and always on hover. */
+function markerRowSvg(frame: Frame, row: MarkerRow, y: number, top: number): string {
+  const parts = row.brackets.map((b, i) => {
+    const x0 = frame.x(b.from);
+    const x1 = Math.max(frame.x(b.to), x0 + 1.5);
+    const room = (row.brackets[i + 1] ? frame.x((row.brackets[i + 1] as Bracket).from) : frame.width - 4) - x1 - 7;
+    const fits = textWidth(b.label, 11.5) <= room;
+    const text = fits ? `<text class="marker-label" x="${n(x1 + 7)}" y="${y + 4}" fill="${row.color}">${esc(b.label)}</text>` : '';
+    const tick = b.tick === undefined ? '' : `<path class="transport-tick" d="M${n(frame.x(b.tick))} ${y - 7}V${y + 7}" stroke="${row.color}" stroke-width="1.4" stroke-dasharray="2 2"/>`;
+    return (
+      `<g class="marker" data-marker="${esc(row.name)}"><title>${esc(`${b.label}: ${fmtMs(b.from)} → ${fmtMs(b.to)}`)}</title>` +
+      `<line x1="${n(x1)}" x2="${n(x1)}" y1="${top}" y2="${y}" stroke="${row.color}" stroke-width="1" stroke-opacity="0.5" stroke-dasharray="4 3"/>` +
+      `<path d="M${n(x0)} ${y - 5}V${y + 5}M${n(x0)} ${y}H${n(x1)}M${n(x1)} ${y - 5}V${y + 5}" stroke="${row.color}" stroke-width="2" fill="none"/>` +
+      `${tick}${text}</g>`
+    );
+  });
+  return `<text class="small muted" x="${frame.left - 8}" y="${y + 4}" text-anchor="end">${esc(row.name)}</text>${parts.join('')}`;
 }

@@ -6,7 +6,7 @@
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
-import { createFrameDecoder, encodeFrame, type Decoded, type Frame } from '../probes/frame.js';
+import { createFrameDecoder, encodeFrame, type Decoded, type Frame } from '../frame.js';
 import { createLedgerStore, sendJson, serveLedger, type LedgerStore } from './ledger.js';
 import { closeServer, listenOn, trackSockets, type ListenOptions, type Upstream } from './upstream.js';
 

@@ -1,14 +1,14 @@
 /**
  * Request bodies read the way Toxiproxy's Go decoder reads them: only the first JSON value counts
  * (trailing bytes are ignored), an empty body is `EOF`, field names match case-insensitively,
- * unknown fields are ignored and `null` means "absent". The field shapes are exported so the
- * config file loader types every field as the API does (it adds strictness: unknown fields there
- * are errors).
+ * unknown fields are ignored and `null` means "absent". The field shapes come from ../input.ts, which
+ * the config file loader shares (it adds strictness: unknown fields there are errors).
  */
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
-import type { ProxyInput, ProxyPatch } from '../proxy-input.js';
+import type { ProxyInput, ProxyPatch } from '../input.js';
 import type { ToxicInput, ToxicPatch } from '../toxic-set.js';
+import { PROXY_SHAPE, TOXIC_SHAPE, attributes } from '../input.js';
 import { attributeNames } from '../toxics/catalog.js';
 
 const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'] as const;
@@ -53,17 +53,6 @@ export function foldAttributes(type: unknown, attributes: unknown): unknown {
   return out;
 }
 
-const attributes = z.record(z.string(), z.unknown());
-
-/** The fields of a toxic, as every input of one types them. */
-export const TOXIC_SHAPE = {
-  name: z.string().optional(),
-  type: z.string().optional(),
-  stream: z.string().optional(),
-  toxicity: z.number().optional(),
-  attributes: attributes.optional(),
-};
-
 /** A new toxic: `{name, type, stream, toxicity, attributes}`, every field optional. */
 export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
   (value) => {
@@ -85,14 +74,6 @@ export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
     z.object({ toxicity: z.number().optional(), attributes: attributes.optional() }),
   );
 }
-
-/** The fields of a proxy, as every input of one types them. */
-export const PROXY_SHAPE = {
-  name: z.string().optional(),
-  listen: z.string().optional(),
-  upstream: z.string().optional(),
-  enabled: z.boolean().optional(),
-};
 
 /** A new proxy, with optional `toxics` created before it listens (our extension of `POST /proxies`). */
 export const proxyInputSchema: z.ZodType<ProxyInput> = z.preprocess(

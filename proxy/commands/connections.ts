@@ -3,22 +3,11 @@
  * `partition NAME --mode drop|blackhole|refuse` and `heal NAME`, shorthands over the API.
  */
 import type { CommandModule } from 'yargs';
-import { apiPath } from './api-client.js';
-import { clientFor, withName, type GlobalArgs } from './global.js';
-import { printJson, printTable, type ProxyJson } from './output.js';
-
-/** The toxics `partition` adds (the harness uses the same names), which `heal` removes. */
-export const PARTITION_TOXICS = ['faultline_partition', 'faultline_partition_up', 'faultline_partition_down'];
-
-interface ConnectionJson {
-  id: number;
-  client: string;
-  opened_at: string;
-  state: string;
-  bytes_up: number;
-  bytes_down: number;
-  toxics: { upstream: string[]; downstream: string[] };
-}
+import { clientFor, withName, type GlobalArgs } from '../../cli/global.js';
+import { printJson, printTable } from '../../cli/output.js';
+import { apiPath } from '../../protocol/api-client.js';
+import { PARTITION_MODES, PARTITION_TOXICS, partitionToxics, type PartitionMode } from '../../protocol/partition.js';
+import { CUT_MODES, type ConnectionJson, type CutMode, type ProxyJson } from '../../protocol/wire.js';
 
 type NameArgs = GlobalArgs & { name: string };
 
@@ -47,7 +36,7 @@ export const connectionsCommand: CommandModule<GlobalArgs, NameArgs> = {
   },
 };
 
-type CutArgs = NameArgs & { id?: number; mode: 'reset' | 'close' };
+type CutArgs = NameArgs & { id?: number; mode: CutMode };
 
 /** `faultline cut NAME [--id ID] [--mode reset|close]`. */
 export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
@@ -56,7 +45,7 @@ export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
   builder: (y) =>
     withName(y)
       .option('id', { type: 'number', describe: 'the connection to cut (see `faultline connections`)' })
-      .option('mode', { choices: ['reset', 'close'] as const, default: 'reset' as const, describe: 'RST or FIN' }) as never,
+      .option('mode', { choices: CUT_MODES, default: 'reset' as CutMode, describe: 'RST or FIN' }) as never,
   handler: async (argv) => {
     const segments = argv.id === undefined ? ['proxies', argv.name, 'connections'] : ['proxies', argv.name, 'connections', String(argv.id)];
     const result = await clientFor(argv).request<{ cut: number }>('DELETE', `${apiPath(...segments)}?mode=${argv.mode}`);
@@ -65,26 +54,7 @@ export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
   },
 };
 
-type PartitionArgs = NameArgs & { mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' };
-
-/** A toxic a partition puts on a proxy. */
-interface PartitionToxic {
-  name: string;
-  type: string;
-  stream: 'upstream' | 'downstream';
-  attributes: Record<string, unknown>;
-}
-
-/** The toxics of a partition of `mode` (refuse has none: it disables the proxy). */
-function partitionToxics(mode: PartitionArgs['mode'], cut: PartitionArgs['cut']): PartitionToxic[] {
-  const [drop, up, down] = PARTITION_TOXICS as [string, string, string];
-  if (mode === 'drop') return [{ name: drop, type: 'drop', stream: 'downstream', attributes: { mode: cut } }];
-  if (mode === 'refuse') return [];
-  return [
-    { name: up, type: 'blackhole', stream: 'upstream', attributes: {} },
-    { name: down, type: 'blackhole', stream: 'downstream', attributes: {} },
-  ];
-}
+type PartitionArgs = NameArgs & { mode: PartitionMode; cut: CutMode };
 
 /**
  * `faultline partition NAME --mode drop|blackhole|refuse`. A partition already on the proxy is
@@ -96,13 +66,14 @@ export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
   describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening); replaces a previous partition',
   builder: (y) =>
     withName(y)
-      .option('mode', { choices: ['drop', 'blackhole', 'refuse'] as const, demandOption: true, describe: 'kind of partition' })
-      .option('cut', { choices: ['reset', 'close'] as const, default: 'reset' as const, describe: 'drop: RST or FIN' }) as never,
+      .option('mode', { choices: PARTITION_MODES, demandOption: true, describe: 'kind of partition' })
+      .option('cut', { choices: CUT_MODES, default: 'reset' as CutMode, describe: 'drop: RST or FIN' }) as never,
   handler: async (argv) => {
     const api = clientFor(argv);
     const path = apiPath('proxies', argv.name);
     const proxy = await api.request<ProxyJson>('GET', path);
-    const wanted = partitionToxics(argv.mode, argv.cut);
+    const wanted = argv.mode === 'refuse' ? [] : partitionToxics(argv.mode, argv.cut);
+    const ours = PARTITION_TOXICS as readonly string[];
     if (argv.mode === 'refuse' && proxy.enabled) await api.request('POST', path, { enabled: false });
     for (const toxic of wanted) {
       const current = proxy.toxics.find((t) => t.name === toxic.name);
@@ -114,7 +85,7 @@ export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
       if (current) await api.request('DELETE', toxicPath);
       await api.request('POST', apiPath('proxies', argv.name, 'toxics'), toxic);
     }
-    const stale = proxy.toxics.filter((t) => PARTITION_TOXICS.includes(t.name) && !wanted.some((w) => w.name === t.name));
+    const stale = proxy.toxics.filter((t) => ours.includes(t.name) && !wanted.some((w) => w.name === t.name));
     for (const toxic of stale) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', toxic.name));
     if (argv.mode !== 'refuse' && !proxy.enabled) await api.request('POST', path, { enabled: true });
     if (argv.json) printJson({ proxy: argv.name, partition: argv.mode, replaced: stale.map((t) => t.name) });
@@ -130,7 +101,7 @@ export const healCommand: CommandModule<GlobalArgs, NameArgs> = {
   handler: async (argv) => {
     const api = clientFor(argv);
     const proxy = await api.request<ProxyJson>('GET', apiPath('proxies', argv.name));
-    const removed = proxy.toxics.filter((t) => PARTITION_TOXICS.includes(t.name)).map((t) => t.name);
+    const removed = proxy.toxics.filter((t) => (PARTITION_TOXICS as readonly string[]).includes(t.name)).map((t) => t.name);
     for (const name of removed) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', name));
     if (!proxy.enabled) await api.request('POST', apiPath('proxies', argv.name), { enabled: true });
     if (argv.json) printJson({ proxy: argv.name, removed, enabled: true });

@@ -1,8 +1,9 @@
 /** Proxy commands with toxiproxy-cli's verbs: list, inspect, create, toggle, delete. */
 import type { CommandModule } from 'yargs';
-import { apiPath } from './api-client.js';
-import { clientFor, withName, type GlobalArgs } from './global.js';
-import { printJson, printProxies, printProxy, type ProxyJson } from './output.js';
+import { clientFor, withName, type GlobalArgs } from '../../cli/global.js';
+import { printJson, printProxies, printProxy, proxyOut } from '../../cli/output.js';
+import { apiPath } from '../../protocol/api-client.js';
+import type { ProxyJson } from '../../protocol/wire.js';
 
 type NameArgs = GlobalArgs & { name: string };
 
@@ -13,7 +14,7 @@ export const listCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   describe: 'List proxies',
   handler: async (argv) => {
     const proxies = await clientFor(argv).request<Record<string, ProxyJson>>('GET', '/proxies');
-    if (argv.json) printJson(proxies);
+    if (argv.json) printJson(Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, proxyOut(p)])));
     else printProxies(Object.values(proxies));
   },
 };
@@ -26,7 +27,7 @@ export const inspectCommand: CommandModule<GlobalArgs, NameArgs> = {
   builder: withName,
   handler: async (argv) => {
     const proxy = await clientFor(argv).request<ProxyJson>('GET', apiPath('proxies', argv.name));
-    if (argv.json) printJson(proxy);
+    if (argv.json) printJson(proxyOut(proxy));
     else printProxy(proxy);
   },
 };
@@ -46,7 +47,7 @@ export const createCommand: CommandModule<GlobalArgs, CreateArgs> = {
   handler: async (argv) => {
     const body = { name: argv.name, listen: argv.listen, upstream: argv.upstream, enabled: !argv.disabled };
     const proxy = await clientFor(argv).request<ProxyJson>('POST', '/proxies', body);
-    if (argv.json) printJson(proxy);
+    if (argv.json) printJson(proxyOut(proxy));
     else process.stdout.write(`created proxy ${proxy.name} listening on ${proxy.listen} → ${proxy.upstream}\n`);
   },
 };
@@ -62,7 +63,7 @@ export const toggleCommand: CommandModule<GlobalArgs, NameArgs> = {
     const path = apiPath('proxies', argv.name);
     const current = await api.request<ProxyJson>('GET', path);
     const proxy = await api.request<ProxyJson>('POST', path, { enabled: !current.enabled });
-    if (argv.json) printJson(proxy);
+    if (argv.json) printJson(proxyOut(proxy));
     else process.stdout.write(`proxy ${proxy.name} is now ${proxy.enabled ? 'enabled' : 'disabled'}\n`);
   },
 };

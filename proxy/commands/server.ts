@@ -3,7 +3,7 @@
  * so a script that starts `toxiproxy-server -host 0.0.0.0 -port 8474` works by renaming the command.
  */
 import type { CommandModule } from 'yargs';
-import { CliError } from './api-client.js';
+import { CliError } from '../../cli/errors.js';
 
 /** Log levels accepted by `--log-level` (pino's; Toxiproxy's LOG_LEVEL names are the same). */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -49,7 +49,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       import('../config.js'),
       import('../log.js'),
       import('../registry.js'),
-      import('../server.js'),
+      import('../api/server.js'),
     ]);
     const logger = createLogger(argv['log-level'], Boolean(process.stdout.isTTY));
     const registry = new Registry({ ...(argv.seed === undefined ? {} : { seed: argv.seed }), strict: argv.strict });

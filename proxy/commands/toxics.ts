@@ -1,15 +1,17 @@
 /** `faultline toxic add|update|remove NAME …`, after toxiproxy-cli's `toxic` verbs. */
 import type { Argv, CommandModule } from 'yargs';
-import { apiPath, CliError } from './api-client.js';
-import { clientFor, type GlobalArgs } from './global.js';
-import { describeToxic, printJson, printTable, type ToxicJson } from './output.js';
+import { CliError } from '../../cli/errors.js';
+import { clientFor, type GlobalArgs } from '../../cli/global.js';
+import { describeToxic, printJson, printTable } from '../../cli/output.js';
+import { apiPath } from '../../protocol/api-client.js';
+import type { ToxicJson } from '../../protocol/wire.js';
 
 /** Parses `key=value` attributes; numeric values become numbers (as toxiproxy-cli sends them). */
 export function parseAttributes(pairs: readonly string[]): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliError(`--attr ${JSON.stringify(pair)}: expected key=value`, 2);
+    if (eq <= 0) throw new CliError(`--attr ${JSON.stringify(pair)}: expected key=value`, 'ERR_USAGE');
     const value = pair.slice(eq + 1);
     attributes[pair.slice(0, eq)] = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   }

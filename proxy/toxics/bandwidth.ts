@@ -7,8 +7,8 @@
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
-import { Pump, type StepResult } from './pump.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { Pump, type StepResult } from '../pump.js';
 import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ rate: integer('KB/s') });

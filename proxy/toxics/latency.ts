@@ -10,8 +10,8 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
-import { Pump, type StepResult } from './pump.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { Pump, type StepResult } from '../pump.js';
 import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 /** The delay distributions; `distribution` is left out of the wire shape unless it was given. */

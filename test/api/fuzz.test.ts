@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer, call, type Answer } from '../helpers/api.js';
 import { echoServer } from '../helpers/net.js';
 

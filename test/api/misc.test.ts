@@ -2,7 +2,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import t from 'tap';
 import { Registry } from '../../proxy/registry.js';
-import { startServer } from '../../proxy/server.js';
+import { startServer } from '../../proxy/api/server.js';
 import { FAULTLINE_VERSION } from '../../proxy/version.js';
 import { apiServer, call } from '../helpers/api.js';
 import { dial, echoServer, outcome, portOf, readBytes, roundTrip } from '../helpers/net.js';

@@ -10,7 +10,7 @@ import {
   type Timeout,
   type ToxicType,
 } from 'toxiproxy-node-client';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer } from '../helpers/api.js';
 import { dial, echoServer, portOf, readBytes, record, type Teardown } from '../helpers/net.js';
 

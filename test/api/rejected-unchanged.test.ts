@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer, call } from '../helpers/api.js';
 import { dial, echoServer, listen, portOf, roundTrip } from '../helpers/net.js';
 

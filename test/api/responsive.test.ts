@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer, call } from '../helpers/api.js';
 import { loadGenerator } from '../helpers/load.js';
 import { portOf } from '../helpers/net.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { EventStream } from '../../harness/event-stream.js';
-import type { RunningServer } from '../../proxy/server.js';
+import type { RunningServer } from '../../proxy/api/server.js';
 import { apiServer, call } from '../helpers/api.js';
 import { dial, echoServer, portOf, roundTrip, type Teardown } from '../helpers/net.js';
 
@@ -189,7 +189,7 @@ t.test('unknown attributes are accepted (as Toxiproxy) with one warning event pe
   t.match(warning, { proxy: 'web', toxic: 'latency_downstream', toxic_type: 'latency', attributes: ['lattency'] });
   await call(server, 'PATCH', '/proxies/web/toxics/latency_downstream', { attributes: { lattency: 200, latency: 5 } });
   await call(server, 'PATCH', '/proxies/web/toxics/latency_downstream', { attributes: { jiter: 1 } });
-  await events.find(0, (e) => e.type === 'toxic.updated' && (e.toxic as { attributes: { latency: number } }).attributes.latency === 5, 2000);
+  await events.find(0, (e) => e.type === 'toxic.updated' && (e.toxic as { attributes: Record<string, unknown> }).attributes['latency'] === 5, 2000);
   await events.find(0, (e) => e.type === 'toxic.unknown_attributes' && (e.attributes as string[])[0] === 'jiter', 2000);
   t.same(
     events.events.filter((e) => e.type === 'toxic.unknown_attributes').map((e) => e.attributes),

@@ -7,15 +7,19 @@ import { builtinScenarios } from '../../harness/builtins.js';
 import { report } from '../../harness/commands/output.js';
 import { reportCommand } from '../../harness/commands/report.js';
 import { renderHtml } from '../../harness/reporters/html.js';
-import type { ScenarioResult } from '../../harness/result.js';
+import { readResults, type ReadableResult } from '../../harness/result-schema.js';
 import type { Entry } from '../../harness/timeline.js';
 import { chromiumMissing, decodePng, renderPage } from '../helpers/browser.js';
 import { runDemo } from '../helpers/harness.js';
 
 const FIXTURE = new URL('../fixtures/partition-results.json', import.meta.url);
-const fixture = async (): Promise<ScenarioResult[]> => JSON.parse(await readFile(FIXTURE, 'utf8')) as ScenarioResult[];
+/** The stored results file, as a reporter reads it (written before fault windows: they come from its timelines). */
+const fixture = async (): Promise<ReadableResult[]> => readResults(await readFile(FIXTURE, 'utf8'));
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
-const ofType = (r: ScenarioResult, ...types: string[]): Entry[] => r.timeline.filter((e) => types.includes(e.type));
+const ofType = (r: ReadableResult, ...types: string[]): Entry[] => (r.timeline ?? []).filter((e) => types.includes(e.type));
+/** Results as `faultline report` reads them back (fault windows worked out again from each timeline). */
+const reread = (results: readonly ReadableResult[]): ReadableResult[] =>
+  readResults(JSON.stringify(results.map(({ windows: _windows, ...rest }) => rest)));
 
 /** A fresh temporary folder, removed at teardown. */
 async function tempDir(t: Test): Promise<string> {
@@ -30,9 +34,12 @@ function timelines(html: string): string[] {
 }
 
 /** Checks that `html` holds one timeline per result, with a band per fault and a mark per request, replay and notification. */
-function checkTimelines(t: Test, html: string, results: readonly ScenarioResult[]): void {
+function checkTimelines(t: Test, html: string, results: readonly ReadableResult[]): void {
   const svgs = timelines(html);
   t.equal(svgs.length, results.length, 'one SVG timeline per scenario');
+  const tables = html.split('<table class="windows">').slice(1).map((chunk) => chunk.slice(0, chunk.indexOf('</table>')));
+  t.equal(tables.length, results.filter((r) => (r.windows ?? []).length > 0).length, 'a windows table under each timeline that has windows');
+  t.equal(count(html, '<tr class="window">'), results.reduce((n, r) => n + (r.windows ?? []).length, 0), 'a table row per window');
   for (const [i, r] of results.entries()) {
     const svg = svgs[i] ?? '';
     const name = `${r.test_name} [${r.probe}]`;
@@ -40,10 +47,15 @@ function checkTimelines(t: Test, html: string, results: readonly ScenarioResult[
     t.equal(count(svg, 'class="req"'), ofType(r, 'request').length, `${name}: a point per request`);
     t.equal(count(svg, 'class="replay"'), ofType(r, 'replay').length, `${name}: a mark per replay`);
     t.equal(count(svg, 'class="notification"'), ofType(r, 'notification').length, `${name}: a mark per notification check`);
-    const retried = r.timeline.filter((e) => e.type === 'request' && e.attempts.length > 1).length;
+    const retried = (r.timeline ?? []).filter((e) => e.type === 'request' && e.attempts.length > 1).length;
     t.equal(count(svg, 'data-retried="true"'), retried, `${name}: retried requests are marked`);
-    const okAttempts = r.timeline.flatMap((e) => (e.type === 'request' ? e.attempts.filter((a) => a.ok) : [])).length;
+    const okAttempts = (r.timeline ?? []).flatMap((e) => (e.type === 'request' ? e.attempts.filter((a) => a.ok) : [])).length;
     t.equal(count(svg, 'class="rtt"'), okAttempts, `${name}: a round-trip point per successful attempt`);
+    const windows = r.windows ?? [];
+    t.equal(count(svg, 'class="fault-band"'), windows.length, `${name}: a band per fault window`);
+    t.equal(count(svg, 'data-marker="detection"'), windows.filter((w) => w.detection_ms !== null).length, `${name}: a detection marker per window that saw a failure`);
+    t.equal(count(svg, 'data-marker="recovery"'), windows.filter((w) => w.recovery_ms !== null).length, `${name}: a recovery marker per healed window that recovered`);
+    t.equal(count(svg, 'class="transport-tick"'), windows.filter((w) => w.detection_ms !== null && w.transport_detection_ms !== null).length, `${name}: a tick where the transport saw the fault`);
     if (r.metrics.detection_time_ms !== null) t.match(svg, 'data-marker="detection"', `${name}: detection marked`);
     if (r.metrics.recovery_time_ms !== null) t.match(svg, 'data-marker="recovery"', `${name}: recovery marked`);
   }
@@ -74,23 +86,23 @@ t.test('the page is self-contained: no script, no external resource', async (t) 
 t.test('text from results files is escaped everywhere', async (t) => {
   const [first] = await fixture();
   const evil = '<script>alert("x")</script>&\'';
-  const hostile: ScenarioResult = {
-    ...(first as ScenarioResult),
+  const hostile: ReadableResult = {
+    ...(first as ReadableResult),
     test_name: evil,
     title: evil,
     probe: evil,
     passed: false,
     failed_expectations: [evil],
-    timeline: (first as ScenarioResult).timeline.map((e) => ({ ...e, path: evil, ...(e.type === 'fault' ? { fault: evil } : {}) })) as Entry[],
+    timeline: ((first as ReadableResult).timeline ?? []).map((e) => ({ ...e, path: evil, ...(e.type === 'fault' ? { fault: evil } : {}) })) as Entry[],
   };
-  const html = renderHtml([hostile]);
+  const html = renderHtml(reread([hostile]));
   t.notMatch(html, '<script>', 'no raw tag from the file');
   t.notMatch(html, 'alert("x")', 'no raw quote from the file');
   t.match(html, '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;', 'the text shown escaped');
 });
 
 t.test('draws every outcome, replay and notification state, and unhealed faults; tolerates results without a timeline', async (t) => {
-  const base = (await fixture())[0] as ScenarioResult;
+  const base = (await fixture())[0] as ReadableResult;
   const request = (id: string, outcome: 'ok' | 'failed' | 'queued' | 'cached', at: number, tries = 1): Entry => ({
     type: 'request', id, path: 'primary', kind: 'read', faulted: true, epoch: 0, start: at, end: at + 5, outcome,
     attempts: Array.from({ length: tries }, (_, i) => {
@@ -106,7 +118,7 @@ t.test('draws every outcome, replay and notification state, and unhealed faults;
     { type: 'notification', path: 'primary', at: 80, ok: false, repaired: false },
     { type: 'notification', path: 'primary', at: 90, ok: true, repaired: true },
   ];
-  const html = renderHtml([{ ...base, timeline, duration_ms: 100 }]);
+  const html = renderHtml(reread([{ ...base, timeline, duration_ms: 100 }]));
   for (const outcome of ['ok', 'failed', 'queued', 'cached']) t.match(html, `class="req" data-outcome="${outcome}"`, `${outcome} drawn`);
   t.match(html, 'class="replay" data-ok="false"', 'a failed replay');
   t.match(html, 'data-state="lost"', 'a lost notification');
@@ -115,8 +127,8 @@ t.test('draws every outcome, replay and notification state, and unhealed faults;
   t.match(html, 'not healed before the end', 'a fault never healed runs to the end');
   t.equal(count(html, 'data-retried="true"'), 2);
 
-  const { timeline: _timeline, ledger: _ledger, probe: _probe, ...planOnly } = base;
-  const bare = renderHtml([planOnly as ScenarioResult]);
+  const { timeline: _timeline, ledger: _ledger, probe: _probe, windows: _windows, ...planOnly } = base;
+  const bare = renderHtml([planOnly as ReadableResult]);
   t.equal(timelines(bare).length, 1, 'a result without a timeline still gets its (empty) timeline');
 });
 
@@ -146,13 +158,13 @@ t.test('faultline report writes the page, and a bad results file exits 2 naming 
   t.equal(timelines(await readFile(page, 'utf8')).length, 5);
 
   const [first] = await fixture();
-  const badRequest = { type: 'request', id: 'x', path: 'p', start: 0, end: 1, outcome: 'maybe', attempts: [] };
+  const badRequest = { type: 'request', id: 'x', path: 'p', kind: 'write', faulted: false, epoch: 0, start: 0, end: 1, outcome: 'maybe', attempts: [] };
   const cases: Array<[string, string, RegExp]> = [
     ['missing.json', '', /missing\.json: cannot read the results file \(ENOENT\)/],
     ['text.json', 'not json', /text\.json: not JSON/],
     ['object.json', '{"test_name":"x"}', /object\.json: expected a JSON array of scenario results.*got object/],
     ['field.json', JSON.stringify([{ ...first, duration_ms: 'slow' }]), /field\.json: result 1 \(full_connection_loss\): duration_ms must be a number/],
-    ['entry.json', JSON.stringify([{ ...first, timeline: [badRequest] }]), /entry\.json: .*timeline\[0\]\.outcome must be ok, failed, queued or cached/],
+    ['entry.json', JSON.stringify([{ ...first, timeline: [badRequest] }]), /entry\.json: .*timeline\[0\]\.outcome must be one of ok, failed, queued, cached/],
   ];
   for (const [name, text, message] of cases) {
     const file = join(dir, name);
@@ -168,9 +180,11 @@ t.test('run and demo write the HTML report with --html', async (t) => {
   const results = await fixture();
   const stdout = t.capture(process.stdout, 'write');
   const code = await report(results, { 'out-dir': dir, target: 0.85, quiet: true, html: join(dir, 'page.html') });
+  const targetOnly = await report(results, { 'out-dir': dir, target: 0.85, 'exit-on': 'target', quiet: true });
   stdout.restore();
   t.match(stdout.args().map((a) => String(a[0])).join(''), `HTML report: ${join(dir, 'page.html')}`);
-  t.equal(code, 0);
+  t.equal(code, 1, 'the file holds failed scenarios: exit 1');
+  t.equal(targetOnly, 0, 'their graceful-handling target is met: exit 0 with --exit-on target');
   t.equal(timelines(await readFile(join(dir, 'page.html'), 'utf8')).length, results.length);
 });
 
@@ -180,7 +194,7 @@ t.test('in headless Chromium the report renders: no console error, a timeline pe
   const dir = await tempDir(t);
   const results = await fixture();
   // A name that would run script if it were not escaped: it must stay text.
-  results.push({ ...(results[0] as ScenarioResult), test_name: '<img src=x onerror="console.error(1)"><script>console.error(2)</script>' });
+  results.push({ ...(results[0] as ReadableResult), test_name: '<img src=x onerror="console.error(1)"><script>console.error(2)</script>' });
   const file = join(dir, 'report.html');
   await writeFile(file, renderHtml(results));
   const page = await renderPage(file);

@@ -1,11 +1,13 @@
 import t from 'tap';
 import { computeFlags } from '../../harness/flags.js';
-import { detection, lossWindow, percentile, phases, recovery } from '../../harness/metrics.js';
+import { pathPhases } from '../../harness/metrics.js';
+import { percentile } from '../../harness/stats.js';
+import { windowsOfPath } from '../../harness/windows.js';
 import { reconcile } from '../../harness/reconcile.js';
 import { parseScenario, policySchema } from '../../harness/scenario.js';
 import { Timeline, type Outcome } from '../../harness/timeline.js';
 
-/** A timeline built by hand: requests every 10 ms, 2 ms each, faults and heals at given times. */
+/** A timeline built by hand: requests every 10 ms, 2 ms each; a fault or heal is requested 5 ms before the next request and applied `applied` ms later. */
 function timeline(spec: Array<string | ['fault' | 'heal', number]>, path = 'primary', tl = new Timeline(0, 0)): Timeline {
   let now = 0;
   let faulted = false;
@@ -14,7 +16,7 @@ function timeline(spec: Array<string | ['fault' | 'heal', number]>, path = 'prim
   for (const item of spec) {
     if (Array.isArray(item)) {
       const [type, applied] = item;
-      tl.add({ type, path, fault: type === 'fault' ? 'partition:drop' : 'heal', requested: now, applied: now + applied, source: 'proxy-event' });
+      tl.add({ type, path, fault: type === 'fault' ? 'partition:drop' : 'heal', requested: now - 5, applied: now - 5 + applied, source: 'proxy-event' });
       faulted = type === 'fault';
       if (type === 'heal') epoch++;
       continue;
@@ -44,7 +46,7 @@ function timeline(spec: Array<string | ['fault' | 'heal', number]>, path = 'prim
 const scenario = (extra: Record<string, unknown> = {}) =>
   parseScenario({ name: 's', type: 'S', title: 'S', steps: [{ send: 1 }], expect: {}, ...extra }, 'test');
 const policy = policySchema.parse({});
-const noLoss = { checked: true, acknowledged: 0, applied_unacknowledged: [], failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [] };
+const noLoss = { checked: true, acknowledged: 0, applied_unacknowledged: [], failed_not_applied: [], duplicated: [], lost: [], undelivered_queued: [], lost_writes: [] };
 
 t.test('percentile is nearest-rank', async (t) => {
   t.equal(percentile([], 50), null);
@@ -55,21 +57,24 @@ t.test('percentile is nearest-rank', async (t) => {
 
 t.test('detection, loss window and recovery are measured from the proxy-applied times', async (t) => {
   const tl = timeline(['.....', ['fault', 1], 'xxxxx', ['heal', 1], '.....']);
-  // fault requested at 50, applied at 51; first failure ends at 52; heal requested at 100, applied 101;
+  // fault requested at 45, applied at 46; first failure ends at 52; heal requested at 95, applied 96;
   // requests after it end at 102, 112, 122.
-  t.same(detection(tl, 'primary'), { ms: 1, bound: 'fault' });
-  t.equal(lossWindow(tl, 'primary'), 50, 'first failure (52) → first success after it (102)');
-  const r = recovery(tl, 'primary');
-  t.equal(r.first, 1, 'heal applied (101) → first success (102)');
-  t.equal(r.attempts, 1);
-  t.equal(r.stable, 21, 'heal applied → the end of the third success in a row (122)');
+  const [w] = windowsOfPath(tl, 'primary');
+  t.equal(w?.detection_ms, 6);
+  t.equal(w?.detection_bound, 'fault');
+  t.equal(w?.loss_window_ms, 50, 'first failure (52) → first success after it (102)');
+  t.equal(w?.recovery_ms, 6, 'heal applied (96) → first success (102)');
+  t.equal(w?.recovery_attempts, 1);
+  t.equal(w?.recovery_stable_ms, 26, 'heal applied → the end of the third success in a row (122)');
 });
 
 t.test('a timeout as first failure marks detection as bound by the client timeout', async (t) => {
   const tl = new Timeline(0, 0);
   tl.add({ type: 'fault', path: 'primary', fault: 'partition:blackhole', requested: 0, applied: 1, source: 'proxy-event' });
   tl.add({ type: 'request', id: 'a', path: 'primary', kind: 'write', faulted: true, epoch: 0, start: 2, end: 502, attempts: [{ ok: false, error: 'timeout', start: 2, end: 502 }], outcome: 'failed' });
-  t.same(detection(tl, 'primary'), { ms: 501, bound: 'client_timeout' });
+  const [w] = windowsOfPath(tl, 'primary');
+  t.equal(w?.detection_ms, 501);
+  t.equal(w?.detection_bound, 'client_timeout');
 });
 
 t.test('flags: a full partition with recovery passes the plan rule', async (t) => {
@@ -128,6 +133,7 @@ t.test('reconcile sorts every write into its outcome against the ledger', async 
     duplicated: ['primary-4'],
     lost: ['primary-2'],
     undelivered_queued: ['primary-5'],
+    lost_writes: ['primary-2', 'primary-5', 'primary-6'],
   });
   t.equal(computeFlags(tl, scenario(), policy, r).data_lost, true);
   const unchecked = reconcile(tl, undefined);
@@ -147,7 +153,8 @@ t.test('a write the client gave up is lost data; a failed write that was applied
 });
 
 t.test('phases split latency and throughput before, during and after the fault', async (t) => {
-  const p = phases(timeline(['....', ['fault', 1], 'xx', ['heal', 1], '..']));
+  const tl = timeline(['....', ['fault', 1], 'xx', ['heal', 1], '..']);
+  const p = pathPhases(tl.requests('primary'), windowsOfPath(tl, 'primary'));
   t.equal(p.before.latency.samples, 4);
   t.equal(p.during.latency.samples, 0);
   t.equal(p.after.latency.samples, 2);

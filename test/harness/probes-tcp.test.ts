@@ -1,6 +1,6 @@
 import { Socket, createServer } from 'node:net';
 import t from 'tap';
-import { createFrameDecoder, encodeFrame } from '../../harness/probes/frame.js';
+import { createFrameDecoder, encodeFrame } from '../../harness/frame.js';
 import type { Operation } from '../../harness/probes/probe.js';
 import { ConnectProbe, TcpProbe } from '../../harness/probes/tcp.js';
 import { startEchoUpstream } from '../../harness/upstreams/echo.js';

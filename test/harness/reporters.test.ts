@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { builtinScenarios } from '../../harness/builtins.js';
-import { consoleSummary, targetMet } from '../../harness/reporters/console.js';
+import { consoleSummary } from '../../harness/reporters/console.js';
+import { targetMet } from '../../harness/verdict.js';
 import { resultsFileName } from '../../harness/reporters/json.js';
 import { renderJunit } from '../../harness/reporters/junit.js';
 import { progressReporter } from '../../harness/reporters/progress.js';

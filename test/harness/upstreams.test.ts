@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import t from 'tap';
-import { createFrameDecoder, encodeFrame, type Decoded, type Frame } from '../../harness/probes/frame.js';
+import { createFrameDecoder, encodeFrame, type Decoded, type Frame } from '../../harness/frame.js';
 import { startEchoUpstream } from '../../harness/upstreams/echo.js';
 import { startHttpUpstream } from '../../harness/upstreams/http.js';
 import { fetchLedger } from '../../harness/upstreams/ledger.js';

@@ -1,5 +1,5 @@
 /** HTTP helpers for control-API tests: a server on 127.0.0.1 port 0 closed at teardown, and a fetch wrapper. */
-import { startServer, type RunningServer, type ServerOptions } from '../../proxy/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../proxy/api/server.js';
 import type { Teardown } from './net.js';
 
 /** A response read whole. */

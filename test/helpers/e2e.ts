@@ -22,9 +22,19 @@ export async function checkBuiltins(t: Test, kind: 'tcp' | 'http' | 'mcp'): Prom
   t.equal(full.ledger.acknowledged, 20, 'and all 20 writes are in the ledger at the end');
   t.equal(full.metrics.fault_timing_source, 'proxy-event', 'the fault is timed from the proxy event');
   t.ok((full.metrics.detection_time_ms ?? Infinity) < 500, `detected in ${full.metrics.detection_time_ms} ms`);
+  t.same(full.windows.map((w) => w.fault), ['partition:drop'], 'full_connection_loss: one window, the drop');
+  const drop = full.windows[0];
+  t.ok(drop?.transport_detection_ms !== null && (drop?.transport_detection_ms ?? Infinity) <= (drop?.detection_ms ?? 0),
+    `the probe's transport saw the drop (${drop?.transport_detection_ms} ms) no later than its next request (${drop?.detection_ms} ms)`);
   const cascade = results[4]!;
   t.equal(cascade.metrics.detection_bound_by, 'client_timeout', 'a black hole is only detected through the client timeout');
+  t.equal(cascade.paths['secondary']?.faulted, false, 'no_cascading_failures: the second path is reported as never faulted');
+  t.equal(cascade.windows[0]?.transport_detection_ms, null, 'the transport sees nothing of a black hole');
   const rapid = results[5]!;
+  t.equal(rapid.windows.length, 10, 'rapid_reconnect: ten windows, one per partition');
+  t.equal(rapid.windows.filter((w) => w.detection_ms !== null).length, 10, 'each one detected');
+  t.equal(rapid.metrics.over_windows.detection_ms.samples, 10, 'ten detection samples');
+  t.equal(rapid.metrics.over_windows.recovery_ms.samples, 10, 'ten recovery samples');
   t.equal(rapid.leaks?.leaked, false, `no leaked sockets or fds: ${JSON.stringify(rapid.leaks)}`);
   t.same(schemaErrors(results), [], 'the results match harness/result.schema.json');
 }

@@ -1,7 +1,7 @@
 /** Runs built-in scenarios end to end: an in-process faultline server, a demo upstream, a probe. */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { startServer } from '../../proxy/server.js';
+import { startServer } from '../../proxy/api/server.js';
 import { runScenarios } from '../../harness/run-scenarios.js';
 import type { ScenarioResult } from '../../harness/result.js';
 import type { Policy, Scenario } from '../../harness/scenario.js';

@@ -1,21 +1,9 @@
 /** How the CLI prints: aligned text for people, JSON (`--json`) for scripts. */
+import type { ProxyJson, ToxicJson } from '../protocol/wire.js';
 
-/** A proxy as the API returns it. */
-export interface ProxyJson {
-  name: string;
-  listen: string;
-  upstream: string;
-  enabled: boolean;
-  toxics: ToxicJson[];
-}
-
-/** A toxic as the API returns it. */
-export interface ToxicJson {
-  name: string;
-  type: string;
-  stream: string;
-  toxicity: number;
-  attributes: Record<string, unknown>;
+/** A proxy with the fields faultline documents (the API's empty `Logger` object, kept there for Toxiproxy parity, left out). */
+export function proxyOut({ name, listen, upstream, enabled, toxics }: ProxyJson): ProxyJson {
+  return { name, listen, upstream, enabled, toxics };
 }
 
 /** Prints `value` as indented JSON. */

@@ -4,8 +4,8 @@
  * has room; then it yields and continues in a later slice. `step` may also ask to wait (a delay in
  * ms: a timer resumes the pump) or report that nothing is left.
  */
-import type { Scheduler } from '../scheduler.js';
-import type { Clock } from './toxic.js';
+import type { Scheduler } from './scheduler.js';
+import type { Clock } from './toxics/toxic.js';
 
 /** Items one run of a pump may emit before it yields, whatever the slice has left. */
 export const BATCH = 32;

@@ -1,11 +1,11 @@
 /**
- * startServer: a Registry, the control API over it, listening (127.0.0.1:8474 unless told
+ * startServer, the composition root of a server: a Registry, the control API over it, listening (127.0.0.1:8474 unless told
  * otherwise, as `toxiproxy-server` does). close() stops the API, then every proxy.
  */
-import { buildApi, type ApiLimits } from './api/app.js';
-import { joinHostPort } from './listen-address.js';
-import { silentLogger, type Logger } from './logger.js';
-import { Registry } from './registry.js';
+import { buildApi, type ApiLimits } from './app.js';
+import { joinHostPort } from '../listen-address.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { Registry } from '../registry.js';
 
 /** Where the API listens by default (Toxiproxy's default). */
 export const DEFAULT_API_PORT = 8474;

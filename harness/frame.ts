@@ -28,7 +28,7 @@ export interface Decoded {
 }
 
 /** The largest payload a frame may carry. */
-export const MAX_PAYLOAD = 16 * 1024 * 1024;
+const MAX_PAYLOAD = 16 * 1024 * 1024;
 
 const MAGIC = 0x464c;
 const VERSION = 1;

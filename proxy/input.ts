@@ -1,10 +1,31 @@
 /**
- * A proxy as a client describes it (API body, populate entry, config file): the fields, their
- * validation, and the stopped Proxy built from them with its toxics (validated whole first).
+ * The fields of a proxy and of a toxic as every input types them: API bodies (api/body.ts, which
+ * adds Toxiproxy's lenient decoding) and config files (config.ts, which adds strictness), so a
+ * field means the same everywhere; the proxy input they make, and its required fields.
  */
-import { checkName, FaultlineError, nestError } from './errors.js';
-import { Proxy, type ProxyOptions } from './proxy.js';
-import { ToxicSet, type ToxicInput } from './toxic-set.js';
+import { z } from 'zod';
+import { checkName, FaultlineError } from './errors.js';
+import type { ToxicInput } from './toxic-set.js';
+
+/** A toxic's attributes: an object of any values (each toxic type checks its own). */
+export const attributes = z.record(z.string(), z.unknown());
+
+/** The fields of a toxic, as every input of one types them. */
+export const TOXIC_SHAPE = {
+  name: z.string().optional(),
+  type: z.string().optional(),
+  stream: z.string().optional(),
+  toxicity: z.number().optional(),
+  attributes: attributes.optional(),
+};
+
+/** The fields of a proxy, as every input of one types them. */
+export const PROXY_SHAPE = {
+  name: z.string().optional(),
+  listen: z.string().optional(),
+  upstream: z.string().optional(),
+  enabled: z.boolean().optional(),
+};
 
 /** A proxy as a client describes it (missing fields get Toxiproxy's defaults). */
 export interface ProxyInput {
@@ -30,22 +51,4 @@ export function validateProxyInput(input: ProxyInput, where: string): void {
   if (!input.upstream) {
     throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: upstream${where}`, { field: 'upstream' });
   }
-}
-
-/** A stopped proxy for `input`, with its toxics (all validated before any is added; none is announced). */
-export function buildProxy(input: ProxyInput, options: ProxyOptions): Proxy {
-  const toxics = input.toxics ?? [];
-  const trial = new ToxicSet(options.strict);
-  toxics.forEach((toxic, i) => {
-    try {
-      trial.add(toxic);
-    } catch (err) {
-      if (!(err instanceof FaultlineError)) throw err;
-      throw nestError(err, `toxics[${i}]`);
-    }
-  });
-  const proxy = new Proxy(input.name as string, input.listen ?? '', input.upstream as string, options);
-  // No connection exists yet: the toxics go straight into the set; proxy.created reports them.
-  for (const toxic of toxics) proxy.toxicSet.add(toxic);
-  return proxy;
 }

@@ -1,0 +1,69 @@
+/**
+ * The control API's wire contract, one home for the API that writes it, and the CLI and the
+ * harness that read it: the JSON shapes of proxies, toxics, connections and events. Toxiproxy's
+ * snake_case names stay here, on the wire.
+ */
+
+/** How a connection is cut: `reset` (RST: the peer sees ECONNRESET) or `close` (FIN: a clean end). */
+export type CutMode = 'reset' | 'close';
+
+/** The cut modes, the default first. */
+export const CUT_MODES: readonly CutMode[] = ['reset', 'close'];
+
+/** A direction of a connection: `upstream` (client → server) or `downstream` (server → client). */
+export type Stream = 'upstream' | 'downstream';
+
+/** A toxic as the API returns it (Toxiproxy's field order: attributes first). */
+export interface ToxicJson {
+  attributes: Record<string, unknown>;
+  name: string;
+  type: string;
+  stream: Stream;
+  toxicity: number;
+}
+
+/** A toxic to add, as `POST /proxies/{proxy}/toxics` takes it. */
+export interface ToxicBody {
+  name: string;
+  type: string;
+  stream: Stream;
+  toxicity: number;
+  attributes: Record<string, unknown>;
+}
+
+/** A proxy as the API returns it (the API also writes Toxiproxy's empty `Logger` object, which nobody reads). */
+export interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicJson[];
+}
+
+/** A live connection, as `GET /proxies/{proxy}/connections` lists it (faultline). */
+export interface ConnectionJson {
+  id: number;
+  client: string;
+  opened_at: string;
+  state: string;
+  bytes_up: number;
+  bytes_down: number;
+  toxics: Record<Stream, string[]>;
+}
+
+/** The events of `GET /events` (faultline) and what each carries. */
+export type EventBody =
+  | { type: 'proxy.created' | 'proxy.updated'; proxy: string; listen: string; upstream: string; enabled: boolean }
+  | { type: 'proxy.deleted'; proxy: string }
+  | { type: 'proxy.enabled' | 'proxy.disabled'; proxy: string; listen: string }
+  | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: ToxicJson }
+  | { type: 'toxic.removed'; proxy: string; toxic: string }
+  | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
+  | { type: 'connection.opened'; proxy: string; connection: number; client: string }
+  | { type: 'connection.closed'; proxy: string; connection: number; reason: string; bytes_up: number; bytes_down: number }
+  | { type: 'connection.failed'; proxy: string; client: string; error: string }
+  | { type: 'proxy.error'; proxy: string; error: string }
+  | { type: 'fault.tripped'; proxy: string; connection: number; toxic: string; detail: string };
+
+/** An event as delivered: its body, `at` (the server's monotonic ms) and `time` (wall clock, ISO 8601). */
+export type EventJson = EventBody & { at: number; time: string };
