@@ -8,8 +8,9 @@
  *
  * Scenarios:
  * - `toxics`: `connections` clients flooding (64 KiB writes as fast as taken; cut ones reconnect)
- *   through one proxy per toxic type, slicer with delay 0 among them, and through the issue's chain
- *   (latency 5 ms + bandwidth 500 KB/s upstream) whose rate another client changes without pause.
+ *   through one proxy per toxic type, slicer with delay 0 among them, through the issue's chain
+ *   (latency 5 ms + bandwidth 500 KB/s upstream) whose rate another client changes without pause,
+ *   and through two proxies whose upstream is dead (refuses) or stalled (never reads).
  * - `streaming`: `connections` clients each writing 2,000 B/s through one proxy with a latency +
  *   bandwidth chain each way to an echo upstream.
  * In both, a client adds and removes a toxic named `churn` (slicer 100 B delay 0, timeout 0 or
@@ -80,10 +81,13 @@ interface ToxicSpec {
   attributes?: Record<string, unknown>;
 }
 
-/** A proxy of a scenario and how its clients load it. */
+/** A proxy of a scenario: its toxics and its upstream (the load process's sink or echo, unless dead or stalled). */
 interface ProxySpec {
   name: string;
   toxics: ToxicSpec[];
+  upstream?: 'dead' | 'stalled';
+  /** False for proxies that cut their clients within moments (they reconnect): not counted when waiting for the load to build. */
+  holds?: false;
 }
 
 const UP = 'upstream';
@@ -102,12 +106,14 @@ const TOXIC_PROXIES: ProxySpec[] = [
   { name: 'slicer', toxics: [{ type: 'slicer', stream: UP, attributes: { average_size: 100, delay: 0 } }] },
   { name: 'slow_close', toxics: [{ type: 'slow_close', stream: UP, attributes: { delay: 50 } }] },
   { name: 'timeout', toxics: [{ type: 'timeout', stream: UP, attributes: { timeout: 0 } }] },
-  { name: 'reset_peer', toxics: [{ type: 'reset_peer', stream: UP, attributes: { timeout: 20 } }] },
-  { name: 'limit_data', toxics: [{ type: 'limit_data', stream: UP, attributes: { bytes: 1_000_000 } }] },
+  { name: 'reset_peer', toxics: [{ type: 'reset_peer', stream: UP, attributes: { timeout: 20 } }], holds: false },
+  { name: 'limit_data', toxics: [{ type: 'limit_data', stream: UP, attributes: { bytes: 1_000_000 } }], holds: false },
   { name: 'noop', toxics: [{ type: 'noop', stream: UP }] },
   { name: 'blackhole', toxics: [{ type: 'blackhole', stream: UP }] },
   { name: 'flaky', toxics: [{ type: 'flaky', stream: UP, attributes: { rate: 0.001 } }] },
-  { name: 'drop', toxics: [{ type: 'drop', stream: UP, attributes: { mode: 'reset' } }] },
+  { name: 'drop', toxics: [{ type: 'drop', stream: UP, attributes: { mode: 'reset' } }], holds: false },
+  { name: 'dead', toxics: [], upstream: 'dead', holds: false },
+  { name: 'stalled', toxics: [{ type: 'latency', stream: UP, attributes: { latency: 20 } }], upstream: 'stalled' },
 ];
 
 const STREAM_PROXY: ProxySpec = {
@@ -182,20 +188,27 @@ function spread(times: number[]): Spread {
   return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-/** Creates the scenario's proxies in front of the load process's upstreams and starts the clients. */
-async function setUp(api: HttpClient, load: Child, options: RunOptions): Promise<string[]> {
+/** Creates the scenario's proxies in front of the load process's upstreams and starts the clients; returns their names and how many connections should stay open. */
+async function setUp(api: HttpClient, load: Child, options: RunOptions): Promise<{ proxies: string[]; holding: number }> {
   const specs = options.scenario === 'toxics' ? TOXIC_PROXIES : [STREAM_PROXY];
-  const upstream = await load.call<number>(options.scenario === 'toxics' ? 'sink' : 'echo');
+  let holding = 0;
+  const upstreams = {
+    main: await load.call<number>(options.scenario === 'toxics' ? 'sink' : 'echo'),
+    dead: await load.call<number>('closedPort'),
+    stalled: await load.call<number>('stalled'),
+  };
   for (const [i, spec] of specs.entries()) {
+    const upstream = upstreams[spec.upstream ?? 'main'];
     const created = await api.send('POST', '/proxies', { name: spec.name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}`, toxics: spec.toxics });
     if (created.status !== 201) throw new Error(`create ${spec.name}: ${created.status} ${created.body}`);
     const port = listenPort(created.body);
     // Spread the clients evenly; the first proxies take the remainder.
     const count = Math.floor(options.connections / specs.length) + (i < options.connections % specs.length ? 1 : 0);
+    if (spec.holds !== false) holding += count;
     if (options.scenario === 'toxics') await load.call('flood', { port, count });
     else await load.call('stream', { port, count, rate: STREAM_RATE, periodMs: STREAM_PERIOD_MS });
   }
-  return specs.map((s) => s.name);
+  return { proxies: specs.map((s) => s.name), holding };
 }
 
 /** One run (see the file comment). */
@@ -204,10 +217,10 @@ export async function runOnce(options: RunOptions): Promise<RunResult> {
   const load = forkChild(new URL('./api-load-child.js', import.meta.url), [], []);
   const api = httpClient(await proxy.call<string>('url'), 3);
   try {
-    const proxies = await setUp(api, load, options);
+    const { proxies, holding } = await setUp(api, load, options);
     // Let the clients connect (streams start over a second) and the first bursts pass.
     const settle = performance.now() + 10_000;
-    while (performance.now() < settle && (await proxy.call<number>('connections')) < options.connections * 0.9) await sleep(100);
+    while (performance.now() < settle && (await proxy.call<number>('connections')) < holding * 0.9) await sleep(100);
     await sleep(1000);
     await proxy.call('reset');
     const cpu = [cpuSecondsOf(proxy.pid), cpuSecondsOf(load.pid)] as const;

@@ -79,8 +79,19 @@ const stream = (m: { port: number; count: number; rate: number; periodMs: number
   }, tickMs);
 };
 
+/** A port on 127.0.0.1 nobody listens on (bound, then released): dialling it is refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 serve({
   sink: () => listen((s) => s.resume()),
+  stalled: () => listen((s) => s.pause()),
+  closedPort,
   echo: () =>
     listen((s) => {
       s.on('data', (data: Buffer) => {

