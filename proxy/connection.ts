@@ -57,11 +57,12 @@ export class Connection implements LinkHost {
     this.client = client;
     this.#host = host;
     this.upstream = connect({ host: dial.host, port: dial.port, allowHalfOpen: true, noDelay: true });
-    this.upstream.once('connect', this.#onConnect);
+    // 'connect' and 'close' come once each: plain listeners, without once()'s wrapper per socket.
+    this.upstream.on('connect', this.#onConnect);
     client.on('error', this.#onClientError);
     this.upstream.on('error', this.#onUpstreamError);
-    client.once('close', this.#onClose);
-    this.upstream.once('close', this.#onClose);
+    client.on('close', this.#onClose);
+    this.upstream.on('close', this.#onClose);
   }
 
   get clock(): Clock {
@@ -171,8 +172,8 @@ export class Connection implements LinkHost {
     const wasOpen = this.up !== undefined;
     this.#state = 'closed';
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
-    this.up?.close();
-    this.down?.close();
+    this.up?.close(true);
+    this.down?.close(true);
     if (wasOpen && this.#host.events.wants('connection.closed')) {
       this.#host.events.emit({
         type: 'connection.closed',

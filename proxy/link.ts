@@ -120,8 +120,12 @@ export class Link {
     if (entry.toxic.definition.closesOnRemove) this.#host.cut('close', `${entry.toxic.type} removed`);
   }
 
-  /** Stops the link for good: stages are detached (their data dropped), no more reads are handled. */
-  close(): void {
+  /**
+   * Stops the link for good: stages are detached (their data dropped), no more reads are handled.
+   * `socketsClosed`: both sockets are closed already, so no event can come and the listeners
+   * need not be taken off (the common end of a connection; it saves six removals).
+   */
+  close(socketsClosed = false): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const entry of this.#entries) {
@@ -130,6 +134,7 @@ export class Link {
     }
     this.#sink?.clear();
     this.#head = undefined;
+    if (socketsClosed) return;
     this.#source.off('data', this.#onData);
     this.#source.off('end', this.#onEnd);
     this.#dest.off('drain', this.#onDrain);

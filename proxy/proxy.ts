@@ -263,7 +263,9 @@ export class Proxy implements ConnectionHost {
 
   /** Cuts a new client at once when a toxic like `drop` is active on it; the upstream is never dialled. */
   #cutOnAccept(id: number, client: Socket): boolean {
-    const toxic = this.toxicSet.cutOnAccept.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
+    const candidates = this.toxicSet.cutOnAccept;
+    if (candidates.length === 0) return false;
+    const toxic = candidates.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
     if (!toxic?.definition.cutOnAccept) return false;
     const mode = toxic.definition.cutOnAccept(toxic.attributes);
     const reason = `${toxic.type} (${mode})`;

@@ -4,11 +4,11 @@ import { BATCH, Pump } from '../proxy/pump.js';
 import type { Clock } from '../proxy/toxics/toxic.js';
 import { manualScheduler } from './helpers/scheduler.js';
 
-/** A SliceScheduler on a fake clock whose immediates the test runs, one turn at a time. */
-function fakeLoop(sliceMs = 4): { scheduler: SliceScheduler; advance(ms: number): void; turn(): number; immediates(): number } {
-  let now = 0;
+/** A SliceScheduler (2 ms slices, 8 ms rests) on a fake clock whose immediates the test runs, one turn at a time. */
+function fakeLoop(): { scheduler: SliceScheduler; advance(ms: number): void; turn(): number; immediates(): number } {
+  let now = 1000;
   let queued: Array<() => void> = [];
-  const scheduler = new SliceScheduler(() => now, (fn) => queued.push(fn), sliceMs);
+  const scheduler = new SliceScheduler(() => now, (fn) => queued.push(fn), 2, 8);
   return {
     scheduler,
     advance: (ms) => void (now += ms),
@@ -22,21 +22,31 @@ function fakeLoop(sliceMs = 4): { scheduler: SliceScheduler; advance(ms: number)
   };
 }
 
-t.test('a slice opens at the first work of a turn, has room for SLICE_MS, and closes at the check phase', async (t) => {
-  const loop = fakeLoop(4);
+t.test('inline work has a slice of SLICE_MS, then defers for REST_MS, and costs no callback', async (t) => {
+  const loop = fakeLoop();
   t.ok(loop.scheduler.hasRoom(), 'the first ask opens a slice');
-  t.equal(loop.immediates(), 1, 'and arms one callback to close it');
-  loop.advance(3);
-  t.ok(loop.scheduler.hasRoom(), 'room 3 ms in');
+  t.equal(loop.immediates(), 0, 'asking arms nothing');
+  loop.advance(1.5);
+  t.ok(loop.scheduler.hasRoom(), 'room 1.5 ms in');
+  loop.advance(1);
+  t.notOk(loop.scheduler.hasRoom(), 'no room once 2 ms are spent');
+  loop.advance(7);
+  t.notOk(loop.scheduler.hasRoom(), 'nor during the rest');
   loop.advance(2);
-  t.notOk(loop.scheduler.hasRoom(), 'no room once 4 ms are spent');
-  loop.turn();
+  t.ok(loop.scheduler.hasRoom(), 'a new slice after it');
+});
+
+t.test('while tasks wait, new inline work queues behind them', async (t) => {
+  const loop = fakeLoop();
+  loop.scheduler.later(() => undefined);
   loop.advance(100);
-  t.ok(loop.scheduler.hasRoom(), 'the next turn opens a fresh slice');
+  t.notOk(loop.scheduler.hasRoom(), 'no inline room while a task waits');
+  loop.turn();
+  t.ok(loop.scheduler.hasRoom(), 'room again once it ran');
 });
 
 t.test('deferred tasks run first in, first out, a slice per turn; tasks deferred meanwhile wait for the next turn', async (t) => {
-  const loop = fakeLoop(4);
+  const loop = fakeLoop();
   const ran: string[] = [];
   loop.scheduler.later(() => ran.push('a'));
   loop.scheduler.later(() => {
@@ -54,7 +64,7 @@ t.test('deferred tasks run first in, first out, a slice per turn; tasks deferred
 });
 
 t.test('a turn stops running tasks once its slice is spent, and never arms more than one callback', async (t) => {
-  const loop = fakeLoop(4);
+  const loop = fakeLoop();
   let ran = 0;
   for (let i = 0; i < 10; i++) {
     loop.scheduler.later(() => {
@@ -64,8 +74,8 @@ t.test('a turn stops running tasks once its slice is spent, and never arms more 
     });
   }
   loop.turn();
-  t.equal(ran, 4, 'four 1 ms tasks fill a 4 ms slice');
-  t.equal(loop.scheduler.waiting, 6 + 4, 'the other six and the four they deferred wait');
+  t.equal(ran, 2, 'two 1 ms tasks fill a 2 ms slice');
+  t.equal(loop.scheduler.waiting, 8 + 2, 'the other eight and the two they deferred wait');
   let turns = 1;
   let most = 0;
   while (loop.immediates() > 0) {
