@@ -1,7 +1,7 @@
 /**
  * Pump: how a stage that holds a backlog emits it without ever looping over all of it in one go.
- * It calls `step` (emit one item) at most BATCH times per run and only while the scheduler's slice
- * has room; then it yields and continues in a later slice. `step` may also ask to wait (a delay in
+ * It calls `step` (emit one item) at most BATCH times per run and only while the scheduler has
+ * room; then it yields and continues in a later slice. `step` may also ask to wait (a delay in
  * ms: a timer resumes the pump) or report that nothing is left.
  */
 import type { Scheduler } from './scheduler.js';
