@@ -11,10 +11,10 @@
  * Toxic changes apply to the stored set and to every live connection at once.
  */
 import type { Socket } from 'node:net';
-import { Connection, connectionRandom, type ConnectionHost, type Dial } from './connection.js';
+import { cutOnAccept, ignore, upstreamDial } from './accept.js';
+import { Connection, type ConnectionHost, type Dial } from './connection.js';
 import { FaultlineError } from './errors.js';
 import type { EventBus } from './events.js';
-import { splitHostPort } from './listen-address.js';
 import { bindListener, closeListener, type Listener } from './listener.js';
 import type { Scheduler } from './scheduler.js';
 import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
@@ -257,40 +257,7 @@ export class Proxy implements ConnectionHost {
       return;
     }
     const id = this.#nextId++;
-    if (this.#cutOnAccept(id, client)) return;
+    if (cutOnAccept(this, id, client)) return;
     this.#connections.set(id, new Connection(id, client, this.#dial, this));
   };
-
-  /** Cuts a new client at once when a toxic like `drop` is active on it; the upstream is never dialled. */
-  #cutOnAccept(id: number, client: Socket): boolean {
-    const candidates = this.toxicSet.cutOnAccept;
-    if (candidates.length === 0) return false;
-    const toxic = candidates.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
-    if (!toxic?.definition.cutOnAccept) return false;
-    const mode = toxic.definition.cutOnAccept(toxic.attributes);
-    const reason = `${toxic.type} (${mode})`;
-    if (this.events.wants('connection.opened')) {
-      this.events.emit({ type: 'connection.opened', proxy: this.name, connection: id, client: `${client.remoteAddress}:${client.remotePort}` });
-    }
-    this.events.emit({ type: 'fault.tripped', proxy: this.name, connection: id, toxic: toxic.name, detail: reason });
-    client.on('error', ignore);
-    if (mode === 'reset') client.resetAndDestroy();
-    else client.end(() => client.destroy());
-    this.events.emit({ type: 'connection.closed', proxy: this.name, connection: id, reason, bytes_up: 0, bytes_down: 0 });
-    return true;
-  }
-}
-
-/** A client closed without a Connection may still report an error (a reset); it must not reach the server. */
-function ignore(): void {
-  // Nothing to do: the client is being closed anyway.
-}
-
-function upstreamDial(upstream: string): Dial | null {
-  try {
-    const { host, port } = splitHostPort(upstream);
-    return port === 0 ? null : { host: host === '' ? 'localhost' : host, port };
-  } catch {
-    return null;
-  }
 }
