@@ -8,17 +8,13 @@
  * newer data, and delivered in bounded batches. With no slot and no backlog there is no head: the
  * Link's fast path.
  */
-import { Sink, Slot, type Receiver } from './receiver.js';
 import type { LinkHost } from './link.js';
+import { Sink, Slot, type Receiver, type ReceiverOwner, type SinkTarget } from './receiver.js';
 import type { Toxic } from './toxic-set.js';
-import type { Chunk, StageContext } from './toxics/toxic.js';
+import type { StageContext } from './toxics/toxic.js';
 
-/** What a Chain needs from its Link. */
-export interface ChainHost extends LinkHost {
-  /** Writes a chunk that left the last stage to the destination. */
-  write(chunk: Chunk): void;
-  /** Ends the destination (the end of the stream left the last stage). */
-  end(): void;
+/** What a Chain needs from its Link: the destination (SinkTarget) and word of its progress. */
+export interface ChainOwner extends SinkTarget {
   /** Data moved on (or a backlog was delivered): the Link re-checks its bound. */
   progress(): void;
   /** A stage ended the stream for good: the connection closes once that end reaches the destination. */
@@ -33,25 +29,18 @@ interface Entry {
 }
 
 /** The stages of one link (see the file comment). */
-export class Chain {
-  #host: ChainHost;
+export class Chain implements ReceiverOwner {
+  #host: LinkHost;
+  #link: ChainOwner;
   #entries: Entry[] = [];
   #sink: Sink;
   #head: Receiver | undefined;
   #closed = false;
 
-  constructor(host: ChainHost) {
+  constructor(host: LinkHost, link: ChainOwner) {
     this.#host = host;
-    this.#sink = new Sink(
-      host,
-      () => {
-        // The sink's backlog is out: with no stage left, the fast path may take over again.
-        this.#relink();
-        host.progress();
-      },
-      (chunk) => host.write(chunk),
-      () => host.end(),
-    );
+    this.#link = link;
+    this.#sink = new Sink(host, this, link);
   }
 
   /** The first receiver; undefined when data may go straight to the destination. */
@@ -104,6 +93,12 @@ export class Chain {
     return entry.toxic;
   }
 
+  /** A receiver delivered a backlog it took over; the sink's being out may restore the fast path. */
+  delivered(receiver: Receiver): void {
+    if (receiver === this.#sink) this.#relink();
+    this.#link.progress();
+  }
+
   /** Detaches every stage for good; what they held is dropped. */
   close(): void {
     this.#closed = true;
@@ -134,7 +129,7 @@ export class Chain {
         if (slot.detached) return;
         chunk.receivedAt = clock.now();
         slot.next.write(chunk);
-        this.#host.progress();
+        this.#link.progress();
       },
       end: () => {
         if (slot.detached || slot.endSent) return;
@@ -143,7 +138,7 @@ export class Chain {
       },
       finish: (reason) => {
         if (slot.detached) return;
-        this.#host.finish(reason);
+        this.#link.finish(reason);
         if (!slot.endSent) {
           slot.endSent = true;
           slot.next.end();
@@ -157,7 +152,7 @@ export class Chain {
   }
 
   #newSlot(entry: Entry): Slot {
-    const slot = new Slot(this.#host, () => this.#host.progress(), this.#sink);
+    const slot = new Slot(this.#host, this, this.#sink);
     const { definition, attributes, state } = entry.toxic;
     slot.stage = definition.create(attributes, this.#context(entry, slot), state);
     return slot;
@@ -184,7 +179,7 @@ export class Chain {
     // Handed over before the chain is relinked: with no stage left, the sink's backlog keeps the fast path off.
     slot.next.takeOver(held);
     this.#relink();
-    this.#host.progress();
+    this.#link.progress();
   }
 
   #replace(entry: Entry): void {
@@ -194,7 +189,7 @@ export class Chain {
     if (this.#closed) return;
     this.#relink();
     slot.takeOver(held);
-    this.#host.progress();
+    this.#link.progress();
   }
 
   /**

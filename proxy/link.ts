@@ -14,7 +14,7 @@
  * nothing is lost, duplicated or reordered and no splice loops over a whole backlog at once.
  */
 import type { Socket } from 'node:net';
-import { Chain } from './chain.js';
+import { Chain, type ChainOwner } from './chain.js';
 import type { Random } from './random.js';
 import type { Scheduler } from './scheduler.js';
 import type { Toxic } from './toxic-set.js';
@@ -33,7 +33,7 @@ export interface LinkHost {
 }
 
 /** One direction of a connection: reads `source`, runs the stages, writes `destination`. */
-export class Link {
+export class Link implements ChainOwner {
   readonly direction: 'upstream' | 'downstream';
   /** Bytes read from the source socket. */
   bytesIn = 0;
@@ -78,7 +78,7 @@ export class Link {
   /** Appends a toxic to the end of this link's chain. */
   addToxic(toxic: Toxic): void {
     if (this.#closed) return;
-    this.#chain ??= this.#newChain();
+    this.#chain ??= new Chain(this.#host, this);
     this.#chain.add(toxic);
   }
 
@@ -108,24 +108,28 @@ export class Link {
     this.#dest.off('drain', this.#onDrain);
   }
 
-  #newChain(): Chain {
-    const host = this.#host;
-    return new Chain({
-      clock: host.clock,
-      scheduler: host.scheduler,
-      random: (toxic, purpose) => host.random(toxic, purpose),
-      cut: (mode, reason) => host.cut(mode, reason),
-      tripped: (toxic, detail) => host.tripped(toxic, detail),
-      sourceEnded: (direction) => host.sourceEnded(direction),
-      write: (chunk) => this.#sinkWrite(chunk),
-      end: () => this.#sinkEnd(),
-      progress: () => {
-        if (this.#overBound) this.#maybeResume();
-      },
-      finish: (reason) => {
-        this.#finishReason = reason;
-      },
-    });
+  /** The chain's side: data moved on, so the bound may allow reading again. */
+  progress(): void {
+    if (this.#overBound) this.#maybeResume();
+  }
+
+  /** The chain's side: the connection closes once the end of the stream reaches the destination. */
+  finish(reason: string): void {
+    this.#finishReason = reason;
+  }
+
+  /** The chain's side: a chunk that left the last stage. */
+  sinkWrite(chunk: Chunk): void {
+    this.bytesOut += chunk.data.length;
+    if (this.#dest.writable) this.#dest.write(chunk.data);
+  }
+
+  /** The chain's side (and the fast path's): the end of the stream reached the destination. */
+  sinkEnd(): void {
+    if (this.#sinkEnded) return;
+    this.#sinkEnded = true;
+    this.#dest.end();
+    if (this.#finishReason !== undefined) this.#host.cut('close', this.#finishReason);
   }
 
   #onData = (data: Buffer): void => {
@@ -159,7 +163,7 @@ export class Link {
     this.#host.sourceEnded(this.direction);
     const head = this.#chain?.head;
     if (head) head.end();
-    else this.#sinkEnd();
+    else this.sinkEnd();
   };
 
   #onDrain = (): void => {
@@ -171,17 +175,5 @@ export class Link {
     if (this.#closed) return;
     if (this.#overBound && this.held <= this.#bound / 2) this.#overBound = false;
     if (!this.#waitDrain && !this.#overBound && !this.#yielded) this.#source.resume();
-  }
-
-  #sinkWrite(chunk: Chunk): void {
-    this.bytesOut += chunk.data.length;
-    if (this.#dest.writable) this.#dest.write(chunk.data);
-  }
-
-  #sinkEnd(): void {
-    if (this.#sinkEnded) return;
-    this.#sinkEnded = true;
-    this.#dest.end();
-    if (this.#finishReason !== undefined) this.#host.cut('close', this.#finishReason);
   }
 }

@@ -8,18 +8,29 @@ import { ChunkQueue } from './chunk-queue.js';
 import { Pump, type PumpHost, type StepResult } from './pump.js';
 import type { Chunk, Held, Stage } from './toxics/toxic.js';
 
+/** Who is told when a receiver has delivered a backlog it took over. */
+export interface ReceiverOwner {
+  delivered(receiver: Receiver): void;
+}
+
+/** Where a Sink writes: the destination of a Link. */
+export interface SinkTarget {
+  sinkWrite(chunk: Chunk): void;
+  sinkEnd(): void;
+}
+
 /** A place chunks flow into, with an optional backlog taken over from a stage that left. */
 export abstract class Receiver {
   #host: PumpHost;
-  #progress: () => void;
+  #owner: ReceiverOwner;
   #backlog: ChunkQueue | undefined;
   #endPending = false;
   #pump: Pump | undefined;
 
-  /** `progress` is called once a taken-over backlog has been delivered. */
-  constructor(host: PumpHost, progress: () => void) {
+  /** `owner` is told once a taken-over backlog has been delivered. */
+  constructor(host: PumpHost, owner: ReceiverOwner) {
     this.#host = host;
-    this.#progress = progress;
+    this.#owner = owner;
   }
 
   /** Bytes taken over and not yet delivered. */
@@ -79,7 +90,7 @@ export abstract class Receiver {
       this.#endPending = false;
       this.finish();
     }
-    this.#progress();
+    this.#owner.delivered(this);
     return false;
   };
 }
@@ -92,8 +103,8 @@ export class Slot extends Receiver {
   endSent = false;
   #endReceived = false;
 
-  constructor(host: PumpHost, progress: () => void, next: Receiver) {
-    super(host, progress);
+  constructor(host: PumpHost, owner: ReceiverOwner, next: Receiver) {
+    super(host, owner);
     this.next = next;
   }
 
@@ -119,15 +130,13 @@ export class Slot extends Receiver {
   }
 }
 
-/** The end of a chain: chunks go to the destination socket (through `write` and `end`). */
+/** The end of a chain: chunks go to the destination socket. */
 export class Sink extends Receiver {
-  #write: (chunk: Chunk) => void;
-  #end: () => void;
+  #target: SinkTarget;
 
-  constructor(host: PumpHost, progress: () => void, write: (chunk: Chunk) => void, end: () => void) {
-    super(host, progress);
-    this.#write = write;
-    this.#end = end;
+  constructor(host: PumpHost, owner: ReceiverOwner, target: SinkTarget) {
+    super(host, owner);
+    this.#target = target;
   }
 
   /** Drops whatever was taken over and not yet written (the link is closing). */
@@ -136,10 +145,10 @@ export class Sink extends Receiver {
   }
 
   protected deliver(chunk: Chunk): void {
-    this.#write(chunk);
+    this.#target.sinkWrite(chunk);
   }
 
   protected finish(): void {
-    this.#end();
+    this.#target.sinkEnd();
   }
 }
