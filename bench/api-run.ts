@@ -51,7 +51,7 @@ function parse(): Options {
 const f = (n: number): string => n.toFixed(1);
 
 /** One line per run: API times, the data plane's event-loop delay and GC, CPU, load. */
-export function runLine(i: number, r: RunResult, ok: boolean): string {
+function runLine(i: number, r: RunResult, ok: boolean): string {
   return (
     `run ${String(i).padStart(2)}: API p50 ${f(r.api.p50)} p99 ${f(r.api.p99)} max ${f(r.api.max)} ms (n ${r.api.n}, errors ${r.api.errors}) ` +
     `| loop p99 ${f(r.loop.p99)} max ${f(r.loop.max)} ms | GC max ${f(r.loop.gc.maxMs)} ms | CPU proxy ${f(r.cpu.proxy * 100)}% load ${f(r.cpu.load * 100)}% ` +

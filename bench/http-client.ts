@@ -6,7 +6,7 @@
 import { Agent, request } from 'node:http';
 
 /** How long a request may go unanswered. */
-export const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 10_000;
 
 /** One answered request. */
 export interface Timed {

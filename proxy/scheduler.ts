@@ -27,10 +27,10 @@ export interface Scheduler {
 }
 
 /** Stage work per slice, ms: long enough to amortise a turn, short enough that the API never waits long. */
-export const SLICE_MS = 2;
+const SLICE_MS = 2;
 
 /** After an inline slice is spent, how long everything defers before another may start, ms. */
-export const REST_MS = 8;
+const REST_MS = 8;
 
 /** The scheduler of an event loop: slices measured with `now`, deferred work run with `immediate`. */
 export class SliceScheduler implements Scheduler {

@@ -108,9 +108,11 @@ t.test('a subscriber that never reads does not stall traffic and is dropped when
   const { hostname, port } = new URL(server.url);
   const stalled = connect({ host: hostname, port: Number(port) });
   await new Promise((r) => stalled.once('connect', r));
-  stalled.pause();
+  // Subscribed once the response has begun; from then on the subscriber reads nothing.
+  const subscribed = new Promise((r) => stalled.once('data', r));
   stalled.write(`GET /events HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
-  await new Promise((r) => setTimeout(r, 50));
+  await subscribed;
+  stalled.pause();
   const during = await flood();
   t.ok(during <= 3 * before + 5, `echo median ${during.toFixed(2)} ms during the flood to a stalled subscriber, ${before.toFixed(2)} ms with none`);
 

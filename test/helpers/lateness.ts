@@ -10,7 +10,7 @@ import type { Test } from 'tap';
 import type { Teardown } from './net.js';
 
 /** What a bound allows beyond the measured stalls: timer rounding, jitter, the data plane's own slices. */
-export const SLACK_MS = 25;
+const SLACK_MS = 25;
 
 /** A tick later than this is a stall (counted in full); anything less is jitter, which SLACK_MS covers. */
 const STALL_MS = 3;

@@ -60,6 +60,16 @@ export async function proxyTo(
   return { registry, proxy, port: portOf(proxy.listen) };
 }
 
+/**
+ * Polls `check` every 10 ms until it holds or `ms` pass, for state no event announces (bytes a
+ * proxy has read, events recorded); returns the last result. A generous `ms` costs nothing when
+ * the machine is quick and keeps a loaded one from failing the test.
+ */
+export async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
+  for (let waited = 0; waited < ms && !check(); waited += 10) await new Promise((r) => setTimeout(r, 10));
+  return check();
+}
+
 /** The port of a `host:port` address. */
 export function portOf(address: string): number {
   return Number(address.slice(address.lastIndexOf(':') + 1));
