@@ -3,7 +3,8 @@
  * share an event loop with the load generator. `process.argv[2]` is the kind:
  *
  *   pipe            bare Node proxy: accept paused, dial, `client.pipe(upstream); upstream.pipe(client)`
- *   faultline       a faultline Registry with one proxy per upstream, no toxics
+ *   faultline       a faultline server as `faultline server` runs it (control API, metrics and an
+ *                   info-level logger subscribed to its events), one proxy per upstream, no toxics
  *   faultline-tox0  the same with a toxicity-0 latency toxic on each link
  *
  * Run with --expose-gc: `memory` collects garbage before it reads process.memoryUsage().
@@ -11,7 +12,9 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
-import { Registry } from '../proxy/registry.js';
+import { pino } from 'pino';
+import { logEvents } from '../proxy/log.js';
+import { startServer } from '../proxy/api/server.js';
 import { serve } from './child-rpc.js';
 import type { Targets } from './servers-child.js';
 
@@ -53,7 +56,9 @@ async function startPipe(targets: Targets): Promise<Targets> {
 }
 
 async function startFaultline(targets: Targets, withToxics: boolean): Promise<Targets> {
-  const registry = new Registry({ seed: 'bench' });
+  const { registry } = await startServer({ port: 0, seed: 'bench' });
+  // The server command's logger, writing nowhere: what it costs is its subscription.
+  logEvents(registry.events, pino({ level: 'info' }, { write: () => undefined }));
   const ports: number[] = [];
   for (const [name, port] of Object.entries(targets)) {
     const proxy = await registry.create({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` });

@@ -55,7 +55,7 @@ export interface Setup {
 }
 
 /** RTT and churn are measured in this many alternating slices per round. */
-const SLICES = 4;
+const SLICES = 8;
 const LIMIT_MS = 300_000;
 
 /** Williams square for four variants (indexes into VARIANTS): every ordered pair is adjacent once. */

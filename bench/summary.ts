@@ -36,7 +36,7 @@ export const METRICS: readonly Metric[] = [
   },
   { key: 'rtt_p50_us', label: 'RTT p50 (µs)', value: (r, v) => r.rtt[v]?.p50Us, faultline: { op: '<=', ratio: 1.1 } },
   { key: 'rtt_p99_us', label: 'RTT p99 (µs)', value: (r, v) => r.rtt[v]?.p99Us, faultline: { op: '<=', ratio: 1.25 } },
-  { key: 'churn_conn_s', label: 'churn (conn/s)', value: (r, v) => r.churn[v]?.perSecond, faultline: { op: '>=', ratio: 0.9 } },
+  { key: 'churn_conn_s', label: 'churn (conn/s)', value: (r, v) => r.churn[v]?.perSecond, faultline: { op: '>=', ratio: 0.95 } },
   {
     key: 'idle_rss_kib',
     label: 'idle conn RSS (KiB)',

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PROXY_SHAPE, TOXIC_SHAPE } from './input.js';
 import { FaultlineError, nestError } from './errors.js';
-import type { ProxyInput, Registry } from './registry.js';
+import type { ProxyInput } from './input.js';
+import type { Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';
 import { attributeNames } from './toxics/catalog.js';
 

@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { EventBus } from './events.js';
 import { Link, type LinkHost } from './link.js';
 import { deriveRandom, type Random } from './random.js';
+import type { Scheduler } from './scheduler.js';
 import type { Stream, Toxic } from './toxic-set.js';
 import type { Clock, CutMode } from './toxics/toxic.js';
 
@@ -18,6 +19,7 @@ const CUT_GRACE_MS = 2000;
 export interface ConnectionHost {
   readonly name: string;
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   readonly seed: string;
   /** Per-link bound on held bytes (see Link). */
   readonly linkBound: number;
@@ -55,13 +57,20 @@ export class Connection implements LinkHost {
     this.client = client;
     this.#host = host;
     this.upstream = connect({ host: dial.host, port: dial.port, allowHalfOpen: true, noDelay: true });
-    this.upstream.once('connect', this.#onConnect);
-    this.#watch(client, 'client');
-    this.#watch(this.upstream, 'upstream');
+    // 'connect' and 'close' come once each: plain listeners, without once()'s wrapper per socket.
+    this.upstream.on('connect', this.#onConnect);
+    client.on('error', this.#onClientError);
+    this.upstream.on('error', this.#onUpstreamError);
+    client.on('close', this.#onClose);
+    this.upstream.on('close', this.#onClose);
   }
 
   get clock(): Clock {
     return this.#host.clock;
+  }
+
+  get scheduler(): Scheduler {
+    return this.#host.scheduler;
   }
 
   /** `ip:port` of the client (read once, when first asked: it costs a system call). */
@@ -121,7 +130,7 @@ export class Connection implements LinkHost {
     const { linkBound } = this.#host;
     this.up = new Link('upstream', this.client, this.upstream, this, linkBound);
     this.down = new Link('downstream', this.upstream, this.client, this, linkBound);
-    if (this.#host.events.active) {
+    if (this.#host.events.wants('connection.opened')) {
       this.#host.events.emit({ type: 'connection.opened', proxy: this.#host.name, connection: this.id, client: this.clientAddress });
     }
     for (const toxic of this.#host.toxics('upstream')) this.up.addToxic(toxic);
@@ -129,39 +138,43 @@ export class Connection implements LinkHost {
     if (this.#state === 'open') this.client.resume();
   };
 
-  #watch(socket: Socket, side: 'client' | 'upstream'): void {
-    const other = (): Socket => (side === 'client' ? this.upstream : this.client);
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.#state === 'connecting' && side === 'upstream') {
-        this.#reason ??= `upstream unreachable (${err.code ?? err.message})`;
-        this.#host.events.emit({
-          type: 'connection.failed',
-          proxy: this.#host.name,
-          client: this.clientAddress,
-          error: err.code ?? err.message,
-        });
-      } else {
-        this.#reason ??= `${side} error (${err.code ?? err.message})`;
-      }
-      const peer = other();
-      if (err.code === 'ECONNRESET') resetSocket(peer);
-      else peer.destroy();
-    });
-    socket.once('end', () => {
-      this.#endReason ??= `${side} closed`;
-    });
-    socket.once('close', () => {
-      if (++this.#socketsClosed === 2) this.#finalize();
-    });
+  sourceEnded(direction: 'upstream' | 'downstream'): void {
+    this.#endReason ??= direction === 'upstream' ? 'client closed' : 'upstream closed';
   }
+
+  #onClientError = (err: NodeJS.ErrnoException): void => {
+    this.#reason ??= `client error (${err.code ?? err.message})`;
+    this.#passOn(err, this.upstream);
+  };
+
+  #onUpstreamError = (err: NodeJS.ErrnoException): void => {
+    const code = err.code ?? err.message;
+    if (this.#state === 'connecting') {
+      this.#reason ??= `upstream unreachable (${code})`;
+      this.#host.events.emit({ type: 'connection.failed', proxy: this.#host.name, client: this.clientAddress, error: code });
+    } else {
+      this.#reason ??= `upstream error (${code})`;
+    }
+    this.#passOn(err, this.client);
+  };
+
+  /** An error on one side reaches the other as the same TCP event: a reset as RST, anything else as a close. */
+  #passOn(err: NodeJS.ErrnoException, peer: Socket): void {
+    if (err.code === 'ECONNRESET') resetSocket(peer);
+    else peer.destroy();
+  }
+
+  #onClose = (): void => {
+    if (++this.#socketsClosed === 2) this.#finalize();
+  };
 
   #finalize(): void {
     const wasOpen = this.up !== undefined;
     this.#state = 'closed';
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
-    this.up?.close();
-    this.down?.close();
-    if (wasOpen) {
+    this.up?.close(true);
+    this.down?.close(true);
+    if (wasOpen && this.#host.events.wants('connection.closed')) {
       this.#host.events.emit({
         type: 'connection.closed',
         proxy: this.#host.name,

@@ -6,60 +6,34 @@
  *        └──── pause / resume: held bytes (stages + destination buffer) vs bound ┘
  *
  * With no active stage the source writes straight to the destination (the fast path: no
- * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Adding, updating
+ * allocation, no timer, just `write()` and pause-until-'drain', like `pipe`). Once the turn's
+ * data-plane budget is spent (see Scheduler), the source is paused until a later slice, so a
+ * socket that always has data cannot keep the loop reading it. Adding, updating
  * and removing a toxic splices the stage list between two chunks, synchronously: held chunks
- * are handed to the next stage in order, so nothing is lost, duplicated or reordered.
+ * are taken over by the next receiver, ahead of newer ones and delivered in bounded batches, so
+ * nothing is lost, duplicated or reordered and no splice loops over a whole backlog at once.
  */
 import type { Socket } from 'node:net';
+import { Chain, type ChainOwner } from './chain.js';
 import type { Random } from './random.js';
+import type { Scheduler } from './scheduler.js';
 import type { Toxic } from './toxic-set.js';
-import type { Chunk, Clock, CutMode, Stage, StageContext } from './toxics/toxic.js';
+import type { Chunk, Clock, CutMode } from './toxics/toxic.js';
 
 /** What a Link needs from its Connection. */
 export interface LinkHost {
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   /** The seeded generator of this link for `toxic` (`purpose` separates independent draws). */
   random(toxic: Toxic, purpose: string): Random;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
-}
-
-interface Receiver {
-  write(chunk: Chunk): void;
-  end(): void;
-}
-
-interface Entry {
-  toxic: Toxic;
-  /** This link's toxicity draw (the toxic is active here while draw < toxicity); drawn when first needed. */
-  draw: number | undefined;
-  slot: Slot | undefined;
-}
-
-class Slot implements Receiver {
-  stage!: Stage;
-  next: Receiver;
-  detached = false;
-  endSent = false;
-  #endReceived = false;
-
-  constructor(next: Receiver) {
-    this.next = next;
-  }
-
-  write(chunk: Chunk): void {
-    this.stage.write(chunk);
-  }
-
-  end(): void {
-    if (this.#endReceived) return;
-    this.#endReceived = true;
-    this.stage.end();
-  }
+  /** The source socket sent FIN. */
+  sourceEnded(direction: 'upstream' | 'downstream'): void;
 }
 
 /** One direction of a connection: reads `source`, runs the stages, writes `destination`. */
-export class Link {
+export class Link implements ChainOwner {
   readonly direction: 'upstream' | 'downstream';
   /** Bytes read from the source socket. */
   bytesIn = 0;
@@ -70,11 +44,12 @@ export class Link {
   #dest: Socket;
   #host: LinkHost;
   #bound: number;
-  #entries: Entry[] = [];
-  #sink: Receiver;
-  #head: Receiver;
+  /** The toxic stages; made with the first toxic (a link that never has one never needs it). */
+  #chain: Chain | undefined;
   #waitDrain = false;
   #overBound = false;
+  /** Reading is paused until a later slice: this turn's data-plane budget is spent. */
+  #yielded = false;
   #closed = false;
   #sinkEnded = false;
   #finishReason: string | undefined;
@@ -85,8 +60,6 @@ export class Link {
     this.#dest = dest;
     this.#host = host;
     this.#bound = bound;
-    this.#sink = { write: (chunk) => this.#sinkWrite(chunk), end: () => this.#sinkEnd() };
-    this.#head = this.#sink;
     source.on('data', this.#onData);
     source.on('end', this.#onEnd);
     dest.on('drain', this.#onDrain);
@@ -94,93 +67,103 @@ export class Link {
 
   /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
   get held(): number {
-    let held = this.#dest.writableLength;
-    for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held;
-    return held;
+    return this.#dest.writableLength + (this.#chain?.held ?? 0);
   }
 
   /** Names of the toxics active on this link (drawn in by their toxicity). */
   get activeToxics(): string[] {
-    return this.#entries.filter((e) => e.slot).map((e) => e.toxic.name);
+    return this.#chain?.active ?? [];
   }
 
   /** Appends a toxic to the end of this link's chain. */
   addToxic(toxic: Toxic): void {
-    const entry: Entry = { toxic, draw: undefined, slot: undefined };
-    this.#entries.push(entry);
-    if (this.#selected(entry)) this.#activate(entry);
+    if (this.#closed) return;
+    this.#chain ??= new Chain(this.#host, this);
+    this.#chain.add(toxic);
   }
 
   /** Applies new attributes or toxicity; an active stage is updated in place or replaced. */
   updateToxic(toxic: Toxic): void {
-    const entry = this.#entries.find((e) => e.toxic.name === toxic.name);
-    if (!entry) return;
-    entry.toxic = toxic;
-    const active = this.#selected(entry);
-    if (entry.slot && active) {
-      if (entry.slot.stage.update) entry.slot.stage.update(toxic.attributes);
-      else this.#replace(entry);
-    } else if (entry.slot) {
-      this.#deactivate(entry);
-    } else if (active) {
-      this.#activate(entry);
-    }
+    this.#chain?.update(toxic);
   }
 
   /** Removes a toxic; what it held goes on to the next stage. */
   removeToxic(name: string): void {
-    const index = this.#entries.findIndex((e) => e.toxic.name === name);
-    if (index < 0) return;
-    const [entry] = this.#entries.splice(index, 1) as [Entry];
-    if (!entry.slot) return;
-    this.#deactivate(entry);
-    if (entry.toxic.definition.closesOnRemove) this.#host.cut('close', `${entry.toxic.type} removed`);
+    const removed = this.#chain?.remove(name);
+    if (removed?.definition.closesOnRemove) this.#host.cut('close', `${removed.type} removed`);
   }
 
-  /** Stops the link for good: stages are detached (their data dropped), no more reads are handled. */
-  close(): void {
+  /**
+   * Stops the link for good: stages are detached (their data dropped), no more reads are handled.
+   * `socketsClosed`: both sockets are closed already, so no event can come and the listeners
+   * need not be taken off (the common end of a connection; it saves six removals).
+   */
+  close(socketsClosed = false): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const entry of this.#entries) {
-      if (!entry.slot) continue;
-      entry.slot.detached = true;
-      entry.slot.stage.detach();
-      entry.slot = undefined;
-    }
-    this.#head = this.#sink;
+    this.#chain?.close();
+    if (socketsClosed) return;
     this.#source.off('data', this.#onData);
     this.#source.off('end', this.#onEnd);
     this.#dest.off('drain', this.#onDrain);
   }
 
-  /** Whether the toxic of `entry` is active on this link; the draw is only made (seeded) when it can matter. */
-  #selected(entry: Entry): boolean {
-    const { toxicity } = entry.toxic;
-    if (toxicity >= 1) return true;
-    if (toxicity <= 0) return false;
-    entry.draw ??= this.#host.random(entry.toxic, 'toxicity')();
-    return entry.draw < toxicity;
+  /** The chain's side: data moved on, so the bound may allow reading again. */
+  progress(): void {
+    if (this.#overBound) this.#maybeResume();
+  }
+
+  /** The chain's side: the connection closes once the end of the stream reaches the destination. */
+  finish(reason: string): void {
+    this.#finishReason = reason;
+  }
+
+  /** The chain's side: a chunk that left the last stage. */
+  sinkWrite(chunk: Chunk): void {
+    this.bytesOut += chunk.data.length;
+    if (this.#dest.writable) this.#dest.write(chunk.data);
+  }
+
+  /** The chain's side (and the fast path's): the end of the stream reached the destination. */
+  sinkEnd(): void {
+    if (this.#sinkEnded) return;
+    this.#sinkEnded = true;
+    this.#dest.end();
+    if (this.#finishReason !== undefined) this.#host.cut('close', this.#finishReason);
   }
 
   #onData = (data: Buffer): void => {
     this.bytesIn += data.length;
-    if (this.#head === this.#sink) {
+    const head = this.#chain?.head;
+    if (head === undefined) {
       this.bytesOut += data.length;
       if (!this.#dest.write(data)) {
         this.#waitDrain = true;
         this.#source.pause();
       }
-      return;
+    } else {
+      head.write({ data, receivedAt: this.#host.clock.now() });
+      if (!this.#overBound && this.held > this.#bound) {
+        this.#overBound = true;
+        this.#source.pause();
+      }
     }
-    this.#head.write({ data, receivedAt: this.#host.clock.now() });
-    if (!this.#overBound && this.held > this.#bound) {
-      this.#overBound = true;
+    // A socket that always has data would otherwise be read again and again in the same turn.
+    if (!this.#yielded && !this.#host.scheduler.hasRoom()) {
+      this.#yielded = true;
       this.#source.pause();
+      this.#host.scheduler.later(() => {
+        this.#yielded = false;
+        this.#maybeResume();
+      });
     }
   };
 
   #onEnd = (): void => {
-    this.#head.end();
+    this.#host.sourceEnded(this.direction);
+    const head = this.#chain?.head;
+    if (head) head.end();
+    else this.sinkEnd();
   };
 
   #onDrain = (): void => {
@@ -191,109 +174,6 @@ export class Link {
   #maybeResume(): void {
     if (this.#closed) return;
     if (this.#overBound && this.held <= this.#bound / 2) this.#overBound = false;
-    if (!this.#waitDrain && !this.#overBound) this.#source.resume();
-  }
-
-  #sinkWrite(chunk: Chunk): void {
-    this.bytesOut += chunk.data.length;
-    if (this.#dest.writable) this.#dest.write(chunk.data);
-  }
-
-  #sinkEnd(): void {
-    if (this.#sinkEnded) return;
-    this.#sinkEnded = true;
-    this.#dest.end();
-    if (this.#finishReason !== undefined) this.#host.cut('close', this.#finishReason);
-  }
-
-  #context(entry: Entry, slot: Slot): StageContext {
-    const clock = this.#host.clock;
-    return {
-      clock,
-      random: this.#host.random(entry.toxic, 'stage'),
-      push: (chunk) => {
-        if (slot.detached) return;
-        chunk.receivedAt = clock.now();
-        slot.next.write(chunk);
-        if (this.#overBound) this.#maybeResume();
-      },
-      end: () => {
-        if (slot.detached || slot.endSent) return;
-        slot.endSent = true;
-        slot.next.end();
-      },
-      finish: (reason) => {
-        if (slot.detached) return;
-        this.#finishReason = reason;
-        if (!slot.endSent) {
-          slot.endSent = true;
-          slot.next.end();
-        }
-      },
-      cut: (mode, reason) => {
-        if (!slot.detached) this.#host.cut(mode, reason);
-      },
-      tripped: (detail) => this.#host.tripped(entry.toxic, detail),
-    };
-  }
-
-  #newSlot(entry: Entry): Slot {
-    const slot = new Slot(this.#sink);
-    const { definition, attributes, state } = entry.toxic;
-    slot.stage = definition.create(attributes, this.#context(entry, slot), state);
-    return slot;
-  }
-
-  #activate(entry: Entry): void {
-    if (this.#closed) return;
-    const slot = this.#newSlot(entry);
-    if (this.#closed) {
-      // The new stage cut the connection as it started (drop): nothing to wire.
-      slot.detached = true;
-      slot.stage.detach();
-      return;
-    }
-    entry.slot = slot;
-    this.#relink();
-  }
-
-  #deactivate(entry: Entry): void {
-    const slot = entry.slot as Slot;
-    entry.slot = undefined;
-    slot.detached = true;
-    const held = slot.stage.detach();
-    this.#relink();
-    const now = this.#host.clock.now();
-    for (const chunk of held.chunks) {
-      chunk.receivedAt = now;
-      slot.next.write(chunk);
-    }
-    if (held.ended && !slot.endSent) slot.next.end();
-    this.#maybeResume();
-  }
-
-  #replace(entry: Entry): void {
-    const old = entry.slot as Slot;
-    old.detached = true;
-    const held = old.stage.detach();
-    const slot = this.#newSlot(entry);
-    entry.slot = slot;
-    if (this.#closed) return;
-    this.#relink();
-    for (const chunk of held.chunks) slot.write(chunk);
-    if (held.ended && !old.endSent) slot.end();
-    this.#maybeResume();
-  }
-
-  /** Points every active slot at the next active one (or the sink), in toxic order. */
-  #relink(): void {
-    let next: Receiver = this.#sink;
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      const slot = (this.#entries[i] as Entry).slot;
-      if (!slot) continue;
-      slot.next = next;
-      next = slot;
-    }
-    this.#head = next;
+    if (!this.#waitDrain && !this.#overBound && !this.#yielded) this.#source.resume();
   }
 }

@@ -19,11 +19,17 @@ const levels: Record<FaultlineEvent['type'], Level> = {
   'toxic.added': 'info',
   'toxic.updated': 'info',
   'toxic.removed': 'info',
+  'toxic.unknown_attributes': 'warn',
   'connection.opened': 'debug',
   'connection.closed': 'debug',
   'connection.failed': 'warn',
   'proxy.error': 'warn',
   'fault.tripped': 'debug',
+};
+
+/** Log messages that say more than the event's name. */
+const messages: Partial<Record<FaultlineEvent['type'], string>> = {
+  'toxic.unknown_attributes': 'toxic attributes ignored: its type has no such attribute (the server rejects them with --strict)',
 };
 
 /** A repeated failure (e.g. EMFILE on every accept or dial) is logged once, then once a second with a count. */
@@ -32,8 +38,9 @@ const REPEAT_MS = 1000;
 /** Writes every event of `bus` to `logger`, one line each; returns the unsubscribe function. */
 export function logEvents(bus: EventBus, logger: Logger): () => void {
   const repeats = new Map<string, { last: number; suppressed: number }>();
+  // Only the kinds the level lets through: connection events are not even built at `info`.
+  const kinds = (Object.keys(levels) as Array<FaultlineEvent['type']>).filter((type) => logger.isLevelEnabled(levels[type]));
   return bus.subscribe((event) => {
-    if (!logger.isLevelEnabled(levels[event.type])) return;
     const { type, at, time: _time, ...fields } = event;
     if (type === 'proxy.error' || type === 'connection.failed') {
       const key = `${type}\u0000${event.proxy}\u0000${event.error}`;
@@ -45,6 +52,6 @@ export function logEvents(bus: EventBus, logger: Logger): () => void {
       repeats.set(key, { last: at, suppressed: 0 });
       if (seen?.suppressed) Object.assign(fields, { repeated: seen.suppressed });
     }
-    logger[levels[type]](fields, type.replace('.', ' '));
-  });
+    logger[levels[type]](fields, messages[type] ?? type.replace('.', ' '));
+  }, kinds);
 }

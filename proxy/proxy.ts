@@ -10,20 +10,25 @@
  * enabling listens again on the stored address (after a start, the real bound address).
  * Toxic changes apply to the stored set and to every live connection at once.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { Connection, connectionRandom, type ConnectionHost, type Dial } from './connection.js';
+import type { Socket } from 'node:net';
+import { cutOnAccept, ignore, upstreamDial } from './accept.js';
+import { Connection, type ConnectionHost, type Dial } from './connection.js';
 import { FaultlineError } from './errors.js';
 import type { EventBus } from './events.js';
-import { joinHostPort, resolveListen, splitHostPort } from './listen-address.js';
+import { bindListener, closeListener, type Listener } from './listener.js';
+import type { Scheduler } from './scheduler.js';
 import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
 import type { Clock, CutMode } from './toxics/toxic.js';
 
 /** Settings every proxy of a server shares. */
 export interface ProxyOptions {
   readonly clock: Clock;
+  readonly scheduler: Scheduler;
   readonly seed: string;
   readonly linkBound: number;
   readonly events: EventBus;
+  /** Reject unknown toxic attributes instead of ignoring them (with a warning event). */
+  readonly strict: boolean;
 }
 
 /** Byte totals of connections that have closed, kept so counters never go backwards. */
@@ -38,13 +43,15 @@ interface ClosedTotals {
 /** A named TCP proxy. */
 export class Proxy implements ConnectionHost {
   readonly name: string;
-  readonly toxicSet = new ToxicSet();
+  readonly toxicSet: ToxicSet;
   readonly totals: ClosedTotals = { upIn: 0, upOut: 0, downIn: 0, downOut: 0, accepted: 0 };
   #listen: string;
   #upstream: string;
   #dial: Dial | null | undefined;
   #enabled = false;
-  #server: Server | undefined;
+  #listener: Listener | undefined;
+  /** The listener's close, once asked for: resolves when every client it accepted has closed. */
+  #closing: Promise<void> | undefined;
   #connections = new Map<number, Connection>();
   #nextId = 1;
   #options: ProxyOptions;
@@ -54,10 +61,15 @@ export class Proxy implements ConnectionHost {
     this.#listen = listen;
     this.#upstream = upstream;
     this.#options = options;
+    this.toxicSet = new ToxicSet(options.strict);
   }
 
   get clock(): Clock {
     return this.#options.clock;
+  }
+
+  get scheduler(): Scheduler {
+    return this.#options.scheduler;
   }
 
   get seed(): string {
@@ -98,47 +110,66 @@ export class Proxy implements ConnectionHost {
     this.#dial = undefined;
   }
 
-  /** Binds the listener; on success `listen` becomes the real bound address. */
-  async start(): Promise<void> {
-    if (this.#enabled) return;
-    const { host, port } = await resolveListen(this.#listen);
-    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, this.#accept);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const where = joinHostPort(host, port);
-        reject(new FaultlineError('ERR_LISTEN', `listen tcp ${where}: ${describeListenError(err)}`, { cause: err }));
-      });
-      server.listen({ host: host === '' ? '::' : host, port, ipv6Only: false }, resolve);
-    }).catch(async (err: FaultlineError) => {
-      // A host without IPv6 cannot bind the dual-stack wildcard; fall back to IPv4's.
-      const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-      if (host !== '' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
-      await new Promise<void>((resolve, reject) => {
-        server.removeAllListeners('error');
-        server.once('error', reject);
-        server.listen({ host: '0.0.0.0', port }, resolve);
-      });
-    });
-    // After listening, errors are accept failures (e.g. EMFILE): reported, and the listener goes on.
-    server.on('error', (err: NodeJS.ErrnoException) => {
-      this.events.emit({ type: 'proxy.error', proxy: this.name, error: err.code ?? err.message });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('listener has no TCP address');
-    this.#server = server;
+  /** Binds `listen` for this proxy without taking it into use (see install); throws ERR_LISTEN. */
+  bind(listen: string): Promise<Listener> {
+    return bindListener(listen, this.#accept, this.#acceptError);
+  }
+
+  /** Takes a bound listener into use: the proxy is enabled, `listen` is the real bound address. */
+  install(listener: Listener): void {
+    if (this.#enabled) throw new Error('install() needs a stopped proxy');
+    this.#listener = listener;
+    this.#closing = undefined;
     this.#enabled = true;
-    this.#listen = joinHostPort(host === '' ? '::' : address.address, address.port);
+    this.#listen = listener.address;
+  }
+
+  /** Binds the stored listen address and takes it into use. */
+  async start(): Promise<void> {
+    if (!this.#enabled) this.install(await this.bind(this.#listen));
   }
 
   /** Closes the listener and every live connection. */
   async stop(): Promise<void> {
     if (!this.#enabled) return;
     this.#enabled = false;
-    const server = this.#server as Server;
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = this.#closeListener();
+    this.#listener = undefined;
     for (const connection of this.#connections.values()) connection.destroy('proxy disabled');
     await closed;
+  }
+
+  /** Stops accepting but keeps live connections, freeing the address for a moment; reopen() undoes it. */
+  suspend(): void {
+    void this.#closeListener();
+  }
+
+  /** Whether the proxy is enabled but not accepting, between suspend() and reopen(). */
+  get suspended(): boolean {
+    return this.#enabled && this.#closing !== undefined;
+  }
+
+  /** Listens again where suspend() stopped; if someone took the address meanwhile, the proxy stops. */
+  async reopen(): Promise<void> {
+    try {
+      this.#listener = await this.bind(this.#listen);
+      this.#closing = undefined;
+    } catch {
+      await this.stop();
+      this.events.emit({ type: 'proxy.disabled', proxy: this.name, listen: this.#listen });
+    }
+  }
+
+  /** Sends new connections to `upstream`; live ones, which go to the old one, are closed. */
+  reroute(upstream: string): void {
+    this.#upstream = upstream;
+    this.#dial = undefined;
+    for (const connection of this.#connections.values()) connection.destroy('upstream changed');
+  }
+
+  #closeListener(): Promise<void> {
+    this.#closing ??= closeListener(this.#listener as Listener);
+    return this.#closing;
   }
 
   /** The toxics of `stream`, in insertion order (what a new connection starts with). */
@@ -152,16 +183,25 @@ export class Proxy implements ConnectionHost {
     const at = performance.now();
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.addToxic(toxic);
     this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) }, at);
+    this.warnIgnored(toxic, toxic.ignored);
     return toxic;
   }
 
   /** Updates a toxic (attributes merge onto the old ones) on the set and every live connection. */
   updateToxic(name: string, patch: ToxicPatch): Toxic {
+    const before = this.toxicSet.get(name).ignored;
     const toxic = this.toxicSet.update(name, patch);
     const at = performance.now();
     for (const connection of this.#connections.values()) connection.link(toxic.stream)?.updateToxic(toxic);
     this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) }, at);
+    this.warnIgnored(toxic, toxic.ignored.slice(before.length));
     return toxic;
+  }
+
+  /** Reports attribute names of `toxic` that its type does not know, once each (Toxiproxy ignores them silently). */
+  warnIgnored(toxic: Toxic, names: readonly string[]): void {
+    if (names.length === 0) return;
+    this.events.emit({ type: 'toxic.unknown_attributes', proxy: this.name, toxic: toxic.name, toxic_type: toxic.type, attributes: [...names] });
   }
 
   /** Removes a toxic from the set and every live connection. */
@@ -196,10 +236,14 @@ export class Proxy implements ConnectionHost {
     totals.downOut += connection.down?.bytesOut ?? 0;
   }
 
+  /** After listening, errors are accept failures (e.g. EMFILE): reported, and the listener goes on. */
+  #acceptError = (err: NodeJS.ErrnoException): void => {
+    this.events.emit({ type: 'proxy.error', proxy: this.name, error: err.code ?? err.message });
+  };
+
   #accept = (client: Socket): void => {
-    // A client can reset before we look at it; its error must not reach the server.
-    client.on('error', () => undefined);
     if (!this.#enabled) {
+      client.on('error', ignore);
       client.destroy();
       return;
     }
@@ -208,48 +252,12 @@ export class Proxy implements ConnectionHost {
     if (this.#dial === null) {
       // Toxiproxy never validates upstreams; an unusable one fails each dial: the client is closed.
       this.events.emit({ type: 'connection.failed', proxy: this.name, client: `${client.remoteAddress}:${client.remotePort}`, error: `invalid upstream ${JSON.stringify(this.#upstream)}` });
+      client.on('error', ignore);
       client.destroy();
       return;
     }
     const id = this.#nextId++;
-    if (this.#cutOnAccept(id, client)) return;
+    if (cutOnAccept(this, id, client)) return;
     this.#connections.set(id, new Connection(id, client, this.#dial, this));
   };
-
-  /** Cuts a new client at once when a toxic like `drop` is active on it; the upstream is never dialled. */
-  #cutOnAccept(id: number, client: Socket): boolean {
-    const toxic = this.toxicSet.cutOnAccept.find((t) => connectionRandom(this, id, t, 'toxicity')() < t.toxicity);
-    if (!toxic?.definition.cutOnAccept) return false;
-    const mode = toxic.definition.cutOnAccept(toxic.attributes);
-    const address = `${client.remoteAddress}:${client.remotePort}`;
-    const reason = `${toxic.type} (${mode})`;
-    this.events.emit({ type: 'connection.opened', proxy: this.name, connection: id, client: address });
-    this.events.emit({ type: 'fault.tripped', proxy: this.name, connection: id, toxic: toxic.name, detail: reason });
-    if (mode === 'reset') client.resetAndDestroy();
-    else client.end(() => client.destroy());
-    this.events.emit({ type: 'connection.closed', proxy: this.name, connection: id, reason, bytes_up: 0, bytes_down: 0 });
-    return true;
-  }
-}
-
-function upstreamDial(upstream: string): Dial | null {
-  try {
-    const { host, port } = splitHostPort(upstream);
-    return port === 0 ? null : { host: host === '' ? 'localhost' : host, port };
-  } catch {
-    return null;
-  }
-}
-
-function describeListenError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return 'bind: address already in use';
-    case 'EADDRNOTAVAIL':
-      return 'bind: cannot assign requested address';
-    case 'EACCES':
-      return 'bind: permission denied';
-    default:
-      return err.message;
-  }
 }

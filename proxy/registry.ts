@@ -4,46 +4,45 @@
  * run one at a time (they take milliseconds and never wait on connection traffic); toxic changes
  * are synchronous splices and never wait at all.
  */
-import { checkName, FaultlineError, nestError } from './errors.js';
+import { FaultlineError } from './errors.js';
 import { EventBus } from './events.js';
 import { canonicalListen } from './listen-address.js';
-import { Proxy, type ProxyOptions } from './proxy.js';
+import { bindOver, closeListener, type Listener } from './listener.js';
+import type { Proxy, ProxyOptions } from './proxy.js';
+import { buildProxy } from './build-proxy.js';
+import { validateProxyInput, type ProxyInput, type ProxyPatch } from './input.js';
 import { randomSeed } from './random.js';
-import { ToxicSet, type ToxicInput } from './toxic-set.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
 import { realClock, type Clock } from './toxics/toxic.js';
+
+export type { ProxyInput, ProxyPatch } from './input.js';
 
 /** Default bound on the bytes one Link may hold (stages + destination buffer) before it pauses its reader. */
 export const DEFAULT_LINK_BOUND = 1024 * 1024;
-
-/** A proxy as a client describes it (missing fields get Toxiproxy's defaults). */
-export interface ProxyInput {
-  name?: string | null | undefined;
-  listen?: string | null | undefined;
-  upstream?: string | null | undefined;
-  enabled?: boolean | null | undefined;
-  /** Toxics to create with the proxy, before it listens (our extension; Toxiproxy ignores them). */
-  toxics?: ToxicInput[] | null | undefined;
-}
-
-/** A change to a proxy: fields left out keep their values. */
-export interface ProxyPatch {
-  listen?: string | null | undefined;
-  upstream?: string | null | undefined;
-  enabled?: boolean | null | undefined;
-}
 
 /** Settings of a Registry; all optional. */
 export interface RegistryOptions {
   seed?: string;
   clock?: Clock;
+  /** How the data plane shares the event loop (default: the process's one scheduler). */
+  scheduler?: Scheduler;
   linkBound?: number;
   events?: EventBus;
+  /** Reject unknown toxic attributes (400) instead of accepting them with a warning event. */
+  strict?: boolean;
 }
 
 /** The outcome of populate: the proxies done, and the error that stopped it, if any. */
 export interface PopulateResult {
   proxies: Proxy[];
   error?: FaultlineError;
+}
+
+/** What a populate has done so far: proxies made, proxies they replace, and how to take each step back. */
+interface Change {
+  fresh: Proxy[];
+  replaced: Proxy[];
+  undo: Array<() => Promise<void>>;
 }
 
 /** All proxies of one server. */
@@ -59,9 +58,11 @@ export class Registry {
     this.seed = options.seed ?? randomSeed();
     this.#options = {
       clock: options.clock ?? realClock,
+      scheduler: options.scheduler ?? realScheduler,
       seed: this.seed,
       linkBound: options.linkBound ?? DEFAULT_LINK_BOUND,
       events: this.events,
+      strict: options.strict ?? false,
     };
   }
 
@@ -81,20 +82,37 @@ export class Registry {
     return this.#serial(() => this.#create(input));
   }
 
-  /** Applies a partial update with Toxiproxy's restart rules (3.5 of the compatibility contract). */
+  /**
+   * Applies a partial update with Toxiproxy's restart rules (3.5 of the compatibility contract),
+   * all or nothing: a new address is bound before the old one is given up, so an update that
+   * cannot listen leaves the proxy as it was (address, enabled state, live connections).
+   */
   update(name: string, patch: ProxyPatch): Promise<Proxy> {
     return this.#serial(async () => {
       const proxy = this.get(name);
       const listen = patch.listen ?? proxy.listen;
       const upstream = patch.upstream ?? proxy.upstream;
       const enabled = patch.enabled ?? proxy.enabled;
-      const canonical = await canonicalListen(listen);
-      if (canonical !== proxy.listen || upstream !== proxy.upstream) {
+      const moved = (await canonicalListen(listen)) !== proxy.listen;
+      const rerouted = upstream !== proxy.upstream;
+      if (!enabled) {
+        await this.#stop(proxy);
+        if (moved || rerouted) proxy.configure(listen, upstream);
+      } else if (!proxy.enabled) {
+        const listener = await proxy.bind(moved ? listen : proxy.listen);
+        proxy.configure(listen, upstream);
+        this.#install(proxy, listener);
+      } else if (moved) {
+        const listener = await bindOver(proxy, listen, () => proxy.bind(listen));
         await this.#stop(proxy);
         proxy.configure(listen, upstream);
+        this.#install(proxy, listener);
+      } else if (rerouted) {
+        // Toxiproxy restarts the listener on the same address; keeping it open is the same, minus the gap.
+        proxy.reroute(upstream);
+        this.events.emit({ type: 'proxy.disabled', proxy: proxy.name, listen: proxy.listen });
+        this.events.emit({ type: 'proxy.enabled', proxy: proxy.name, listen: proxy.listen });
       }
-      if (enabled && !proxy.enabled) await this.#start(proxy);
-      if (!enabled && proxy.enabled) await this.#stop(proxy);
       this.events.emit({ type: 'proxy.updated', ...summary(proxy) });
       return proxy;
     });
@@ -110,33 +128,44 @@ export class Registry {
     });
   }
 
-  /** Re-enables every proxy and removes every toxic; stops at the first proxy that cannot listen. */
+  /** Re-enables every proxy and removes every toxic; if one cannot listen, nothing changes. */
   reset(): Promise<void> {
     return this.#serial(async () => {
-      for (const proxy of this.#proxies.values()) {
-        if (!proxy.enabled) await this.#start(proxy);
-        proxy.removeAllToxics();
+      const bound: Array<[Proxy, Listener]> = [];
+      try {
+        for (const proxy of this.#proxies.values()) if (!proxy.enabled) bound.push([proxy, await proxy.bind(proxy.listen)]);
+      } catch (err) {
+        await Promise.all(bound.map(([, listener]) => closeListener(listener)));
+        throw err;
       }
+      for (const [proxy, listener] of bound) this.#install(proxy, listener);
+      for (const proxy of this.#proxies.values()) proxy.removeAllToxics();
     });
   }
 
   /**
-   * Adds or replaces proxies in order: all entries are validated first (nothing changes on a bad
-   * one); an unchanged existing proxy is kept as it is; a changed one is replaced by a new proxy.
-   * Stops at the first failure and reports the proxies done so far.
+   * Adds or replaces proxies in order: an unchanged existing proxy is kept as it is; a changed one
+   * is replaced by a new proxy. All or nothing: every entry is validated first, and if one cannot
+   * listen, the proxies created so far are removed and the replaced ones kept (they were never
+   * stopped), so the registry is as it was.
    */
   populate(inputs: ProxyInput[]): Promise<PopulateResult> {
     return this.#serial(async () => {
       inputs.forEach((input, i) => validateProxyInput(input, ` at proxy ${i + 1}`));
       const done: Proxy[] = [];
-      for (const input of inputs) {
-        try {
-          done.push(await this.#addOrReplace(input));
-        } catch (err) {
-          if (err instanceof FaultlineError) return { proxies: done, error: err };
-          throw err;
-        }
+      const change: Change = { fresh: [], replaced: [], undo: [] };
+      try {
+        for (const input of inputs) done.push(await this.#addOrReplace(input, change));
+      } catch (err) {
+        for (const step of change.undo.reverse()) await step();
+        if (err instanceof FaultlineError) return { proxies: [], error: err };
+        throw err;
       }
+      for (const old of change.replaced) {
+        await this.#stop(old);
+        if (!change.fresh.includes(old)) this.events.emit({ type: 'proxy.deleted', proxy: old.name });
+      }
+      for (const proxy of change.fresh) if (!change.replaced.includes(proxy)) this.#announce(proxy);
       return { proxies: done };
     });
   }
@@ -148,43 +177,53 @@ export class Registry {
     });
   }
 
-  async #addOrReplace(input: ProxyInput): Promise<Proxy> {
-    const existing = this.#proxies.get(input.name as string);
-    if (!existing) return this.#create(input);
-    const canonical = await canonicalListen(input.listen ?? '');
-    if (canonical === existing.listen && input.upstream === existing.upstream) return existing;
-    await this.#stop(existing);
-    this.#proxies.delete(existing.name);
-    this.events.emit({ type: 'proxy.deleted', proxy: existing.name });
-    return this.#create(input);
+  /** One populate entry: keeps an unchanged proxy, else creates (or replaces) it, noting in `change` how to take it back. */
+  async #addOrReplace(input: ProxyInput, change: Change): Promise<Proxy> {
+    const name = input.name as string;
+    const existing = this.#proxies.get(name);
+    if (existing) {
+      const canonical = await canonicalListen(input.listen ?? '');
+      if (canonical === existing.listen && input.upstream === existing.upstream) return existing;
+    }
+    const proxy = buildProxy(input, this.#options);
+    if (input.enabled ?? true) {
+      const bind = (): Promise<Listener> => proxy.bind(proxy.listen);
+      proxy.install(existing ? await bindOver(existing, proxy.listen, bind) : await bind());
+    }
+    this.#proxies.set(name, proxy);
+    change.fresh.push(proxy);
+    if (existing) change.replaced.push(existing);
+    change.undo.push(async () => {
+      await proxy.stop();
+      if (!existing) {
+        this.#proxies.delete(name);
+        return;
+      }
+      change.replaced.pop();
+      this.#proxies.set(name, existing);
+      if (existing.suspended) await existing.reopen();
+    });
+    return proxy;
   }
 
   async #create(input: ProxyInput): Promise<Proxy> {
     validateProxyInput(input, '');
-    const name = input.name as string;
-    if (this.#proxies.has(name)) throw new FaultlineError('ERR_PROXY_EXISTS', 'proxy already exists', { field: 'name' });
-    const toxics = input.toxics ?? [];
-    const trial = new ToxicSet();
-    toxics.forEach((toxic, i) => {
-      try {
-        trial.add(toxic);
-      } catch (err) {
-        if (!(err instanceof FaultlineError)) throw err;
-        throw nestError(err, `toxics[${i}]`);
-      }
-    });
-    const proxy = new Proxy(name, input.listen ?? '', input.upstream as string, this.#options);
-    // No connection exists yet: the toxics go straight into the set, with no per-toxic events for a
-    // proxy that may still fail to listen (proxy.created reports them).
-    for (const toxic of toxics) proxy.toxicSet.add(toxic);
+    if (this.#proxies.has(input.name as string)) throw new FaultlineError('ERR_PROXY_EXISTS', 'proxy already exists', { field: 'name' });
+    const proxy = buildProxy(input, this.#options);
     if (input.enabled ?? true) await proxy.start();
-    this.#proxies.set(name, proxy);
-    this.events.emit({ type: 'proxy.created', ...summary(proxy) });
+    this.#proxies.set(proxy.name, proxy);
+    this.#announce(proxy);
     return proxy;
   }
 
-  async #start(proxy: Proxy): Promise<void> {
-    await proxy.start();
+  /** Reports a new proxy, and any attributes its toxics were given that their types do not know. */
+  #announce(proxy: Proxy): void {
+    this.events.emit({ type: 'proxy.created', ...summary(proxy) });
+    for (const toxic of proxy.toxicSet.list()) proxy.warnIgnored(toxic, toxic.ignored);
+  }
+
+  #install(proxy: Proxy, listener: Listener): void {
+    proxy.install(listener);
     this.events.emit({ type: 'proxy.enabled', proxy: proxy.name, listen: proxy.listen });
   }
 
@@ -200,14 +239,6 @@ export class Registry {
     const run = this.#queue.then(task, task);
     this.#queue = run.catch(() => undefined);
     return run;
-  }
-}
-
-function validateProxyInput(input: ProxyInput, where: string): void {
-  if (!input.name) throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: name${where}`, { field: 'name' });
-  checkName(input.name, `name${where}`);
-  if (!input.upstream) {
-    throw new FaultlineError('ERR_INVALID_FIELD', `missing required field: upstream${where}`, { field: 'upstream' });
   }
 }
 

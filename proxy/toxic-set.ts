@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { checkName, FaultlineError } from './errors.js';
-import { toxicDefinition } from './toxics/catalog.js';
+import { attributeNames, toxicDefinition } from './toxics/catalog.js';
 import type { ToxicDefinition } from './toxics/toxic.js';
 
 /** The direction a toxic acts on: `upstream` is client → server, `downstream` server → client. */
@@ -22,6 +22,8 @@ export interface Toxic {
   readonly definition: ToxicDefinition;
   /** State shared by all links of this toxic (see ToxicDefinition.createState); kept on update. */
   readonly state: object;
+  /** Attribute names it was given that its type does not know (ignored, as Toxiproxy does), over its life. */
+  readonly ignored: readonly string[];
 }
 
 /** A toxic as a client asks for it (fields may be missing; they get Toxiproxy's defaults). */
@@ -56,9 +58,10 @@ export function toxicToJson(toxic: Toxic): Record<string, unknown> {
 
 /**
  * Validates a new toxic, in Toxiproxy's order: stream, type, name taken (`taken`), attributes.
- * Throws FaultlineError naming the field.
+ * Unknown attribute names are kept in `ignored`, or rejected when `strict`. Throws FaultlineError
+ * naming the field.
  */
-export function buildToxic(input: ToxicInput, taken: (name: string) => boolean = () => false): Toxic {
+export function buildToxic(input: ToxicInput, taken: (name: string) => boolean, strict: boolean): Toxic {
   const stream = parseStream(input.stream);
   const type = input.type ?? '';
   const definition = toxicDefinition(type);
@@ -68,24 +71,45 @@ export function buildToxic(input: ToxicInput, taken: (name: string) => boolean =
   const name = input.name ? input.name : `${type}_${stream}`;
   checkName(name, 'name');
   if (taken(name)) throw new FaultlineError('ERR_TOXIC_EXISTS', 'toxic already exists', { field: 'name' });
+  const attributes = parseAttributes(definition, {}, input.attributes);
   return {
     name,
     type,
     stream,
     toxicity: parseToxicity(input.toxicity, 1),
-    attributes: parseAttributes(definition, {}, input.attributes),
+    attributes,
     definition,
     state: definition.createState?.() ?? {},
+    ignored: unknownAttributes(definition, input.attributes, strict),
   };
 }
 
 /** Applies a patch to a toxic: attributes merge onto the old ones; a bad value changes nothing. */
-export function patchToxic(toxic: Toxic, patch: ToxicPatch): Toxic {
+export function patchToxic(toxic: Toxic, patch: ToxicPatch, strict: boolean): Toxic {
+  const attributes = parseAttributes(toxic.definition, toxic.attributes, patch.attributes);
+  const unknown = unknownAttributes(toxic.definition, patch.attributes, strict);
   return {
     ...toxic,
     toxicity: parseToxicity(patch.toxicity, toxic.toxicity),
-    attributes: parseAttributes(toxic.definition, toxic.attributes, patch.attributes),
+    attributes,
+    ignored: [...toxic.ignored, ...unknown.filter((name) => !toxic.ignored.includes(name))],
   };
+}
+
+/** The names in `given` that `definition` has no attribute for; with `strict`, the first one is an error. */
+function unknownAttributes(definition: ToxicDefinition, given: ToxicInput['attributes'], strict: boolean): string[] {
+  const known = attributeNames(definition.type) ?? [];
+  const unknown = Object.entries(given ?? {})
+    .filter(([key, value]) => value !== null && !known.includes(key))
+    .map(([key]) => key);
+  const [first] = unknown;
+  if (strict && first !== undefined) {
+    const has = known.length === 0 ? 'none' : known.join(', ');
+    throw new FaultlineError('ERR_INVALID_ATTRIBUTE', `attributes.${first}: unknown attribute of toxic type ${definition.type} (it has: ${has})`, {
+      field: `attributes.${first}`,
+    });
+  }
+  return unknown;
 }
 
 function parseStream(stream: string | null | undefined): Stream {
@@ -123,12 +147,20 @@ function parseAttributes(
   });
 }
 
-/** The toxics of one proxy. Views are rebuilt on change, so a new connection reads them without allocating. */
+/**
+ * The toxics of one proxy. Views are rebuilt on change, so a new connection reads them without
+ * allocating. With `strict`, unknown attribute names are errors instead of being ignored.
+ */
 export class ToxicSet {
+  #strict: boolean;
   #toxics: Toxic[] = [];
   #upstream: readonly Toxic[] = [];
   #downstream: readonly Toxic[] = [];
   #cutOnAccept: readonly Toxic[] = [];
+
+  constructor(strict = false) {
+    this.#strict = strict;
+  }
 
   /** Upstream toxics in insertion order, then downstream ones (Toxiproxy's listing order). */
   list(): Toxic[] {
@@ -159,7 +191,7 @@ export class ToxicSet {
 
   /** Validates and stores a new toxic. */
   add(input: ToxicInput): Toxic {
-    const toxic = buildToxic(input, (name) => this.#toxics.some((t) => t.name === name));
+    const toxic = buildToxic(input, (name) => this.#toxics.some((t) => t.name === name), this.#strict);
     this.#toxics.push(toxic);
     this.#changed();
     return toxic;
@@ -169,7 +201,7 @@ export class ToxicSet {
   update(name: string, patch: ToxicPatch): Toxic {
     const index = this.#toxics.findIndex((t) => t.name === name);
     if (index < 0) throw new FaultlineError('ERR_TOXIC_NOT_FOUND', 'toxic not found');
-    const toxic = patchToxic(this.#toxics[index] as Toxic, patch);
+    const toxic = patchToxic(this.#toxics[index] as Toxic, patch, this.#strict);
     this.#toxics[index] = toxic;
     this.#changed();
     return toxic;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { dial, echoServer, proxyTo, roundTrip, type Teardown } from './helpers/net.js';
 import type { Proxy } from '../proxy/proxy.js';
+import { assertTiming, watchLateness } from './helpers/lateness.js';
 
 /** Opens `count` connections one after another and returns, per connection, whether `toxic` is active on it. */
 async function selection(t: Teardown, proxy: Proxy, port: number, count: number, toxic: string): Promise<boolean[]> {
@@ -14,8 +15,9 @@ async function selection(t: Teardown, proxy: Proxy, port: number, count: number,
 t.test('toxicity 0 never applies the toxic and toxicity 1 always does', async (t) => {
   const { proxy, port } = await proxyTo(t, await echoServer(t));
   proxy.addToxic({ name: 'never', type: 'latency', toxicity: 0, attributes: { latency: 300 } });
+  const late = watchLateness(t);
   const fast = await roundTrip(await dial(t, port), 'x');
-  t.ok(fast < 100, `toxicity 0: round trip ${fast.toFixed(1)} ms, no latency`);
+  assertTiming(t, fast, 0, 50, late, 'toxicity 0: no latency of 300 ms');
   proxy.removeToxic('never');
   proxy.addToxic({ name: 'always', type: 'latency', toxicity: 1, attributes: { latency: 150 } });
   const slow = await roundTrip(await dial(t, port), 'x');

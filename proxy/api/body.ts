@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
-import type { ProxyInput, ProxyPatch } from '../registry.js';
+import type { ProxyInput, ProxyPatch } from '../input.js';
 import type { ToxicInput, ToxicPatch } from '../toxic-set.js';
 import { PROXY_SHAPE, TOXIC_SHAPE, attributes } from '../input.js';
 import { attributeNames } from '../toxics/catalog.js';
@@ -28,7 +28,8 @@ export function decodeJson(body: Buffer | string | undefined): unknown {
 
 /**
  * Keeps the fields of `value` that name one of `fields`, ignoring case (the last one wins), and
- * drops nulls (Go leaves a field at its default for null). A null body counts as `{}`.
+ * drops nulls (Go leaves a field at its default for null). A null value (a `null` populate entry)
+ * counts as `{}`.
  */
 export function foldFields(value: unknown, fields: readonly string[]): unknown {
   if (value === null) return {};
@@ -95,14 +96,28 @@ export const proxyPatchSchema: z.ZodType<ProxyPatch> = z.preprocess(
   z.object({ listen: PROXY_SHAPE.listen, upstream: PROXY_SHAPE.upstream, enabled: PROXY_SHAPE.enabled }),
 );
 
-/** Decodes `body` and validates it against `schema`; a mismatch is a 400 naming the field. */
-export function parseBody<T>(schema: z.ZodType<T>, body: Buffer | string | undefined): T {
-  const parsed = schema.safeParse(decodeJson(body));
+/**
+ * Decodes `body`, checks it is a JSON object (or, for `array`, a JSON array: `/populate`) and
+ * validates it against `schema`; a mismatch is a 400 naming the field. (Go's decoder takes `null`
+ * for an empty object; a body of `null` is more likely a client bug, so it is refused, saying so.)
+ */
+export function parseBody<T>(schema: z.ZodType<T>, body: Buffer | string | undefined, shape: 'object' | 'array' = 'object'): T {
+  const value = decodeJson(body);
+  if (shape === 'object' && !isPlainObject(value)) throw badBody(`expected a JSON object, got ${describeJson(value)}`);
+  if (shape === 'array' && !Array.isArray(value)) throw badBody(`expected a JSON array of proxies, got ${describeJson(value)}`);
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join('.') ?? '';
   const message = `${field === '' ? '' : `${field}: `}${issue?.message ?? 'invalid'}`;
   throw new FaultlineError('ERR_BAD_BODY', `bad request body: ${message}`, field === '' ? {} : { field });
+}
+
+/** `null`, `an array`, `a string`, ... */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function badBody(detail: string): FaultlineError {

@@ -25,7 +25,12 @@ const BYTE_LABELS = ['direction', 'proxy', 'listener', 'upstream'] as const;
 export function createMetrics(registry: Registry): Metrics {
   const prom = new PromRegistry();
   const activations = new Map<string, Map<string, number>>();
-  const unsubscribe = registry.events.subscribe((event) => countActivation(activations, registry, event));
+  const unsubscribe = registry.events.subscribe((event) => countActivation(activations, registry, event), [
+    'toxic.added',
+    'fault.tripped',
+    'proxy.created',
+    'proxy.deleted',
+  ]);
 
   byteCounter(prom, registry, 'toxiproxy_proxy_received_bytes_total', 'Bytes read from the source socket of each direction of a proxy.', 'in');
   byteCounter(prom, registry, 'toxiproxy_proxy_sent_bytes_total', 'Bytes written to the destination socket of each direction of a proxy.', 'out');

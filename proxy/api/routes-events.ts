@@ -1,6 +1,7 @@
 /**
  * Our extension: `GET /events[?proxy=NAME]`, a server-sent-events stream of lifecycle events
  * (proxy, toxic, connection, fault tripped), each with `at` (monotonic ms) and `time` (wall clock).
+ * NAME must be a proxy that exists (404 otherwise).
  * A subscriber that does not keep up never slows the data plane: when more than
  * MAX_SUBSCRIBER_BUFFER bytes wait for it, it is dropped (its stream is closed).
  */
@@ -25,6 +26,8 @@ export function eventRoutes(api: FastifyInstance, registry: Registry): void {
 
   api.get<{ Querystring: { proxy?: string } }>('/events', (request, reply) => {
     const filter = request.query.proxy;
+    // An unknown proxy is a 404 (as on every other route that names one), not an empty stream.
+    if (filter !== undefined) registry.get(filter);
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {

@@ -28,7 +28,7 @@ export function populateRoute(api: FastifyInstance, registry: Registry): void {
 /** Runs populate; an error raised before any proxy was touched (bad body, invalid entry) is returned. */
 async function populate(registry: Registry, body: Buffer | undefined): Promise<PopulateResult | FaultlineError> {
   try {
-    return await registry.populate(parseBody(populateSchema, body));
+    return await registry.populate(parseBody(populateSchema, body, 'array'));
   } catch (err) {
     if (isFaultlineError(err)) return err;
     throw err;

@@ -18,6 +18,8 @@ export interface ServerOptions {
   port?: number;
   /** Seed of the registry's random decisions (ignored when `registry` is given). */
   seed?: string;
+  /** Reject unknown toxic attributes with 400 instead of ignoring them with a warning (ignored when `registry` is given). */
+  strict?: boolean;
   /** The registry to serve; a new one is made when absent. It is closed with the server. */
   registry?: Registry;
   logger?: Logger;
@@ -43,7 +45,9 @@ export interface RunningServer {
 /** Starts a faultline server: registry + control API. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? silentLogger;
-  const registry = options.registry ?? new Registry(options.seed === undefined ? {} : { seed: options.seed });
+  const registry =
+    options.registry ??
+    new Registry({ ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.strict ? { strict: true } : {}) });
   const app = await buildApi(registry, {
     logger,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),

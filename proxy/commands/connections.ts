@@ -56,20 +56,39 @@ export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
 
 type PartitionArgs = NameArgs & { mode: PartitionMode; cut: CutMode };
 
-/** `faultline partition NAME --mode drop|blackhole|refuse`. */
+/**
+ * `faultline partition NAME --mode drop|blackhole|refuse`. A partition already on the proxy is
+ * replaced, not stacked: the new one is put in place first and the old one taken away after, so
+ * no traffic passes in between.
+ */
 export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
   command: 'partition <name>',
-  describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening)',
+  describe: 'Partition a proxy: drop (cut everything), blackhole (silence) or refuse (stop listening); replaces a previous partition',
   builder: (y) =>
     withName(y)
       .option('mode', { choices: PARTITION_MODES, demandOption: true, describe: 'kind of partition' })
       .option('cut', { choices: CUT_MODES, default: 'reset' as CutMode, describe: 'drop: RST or FIN' }) as never,
   handler: async (argv) => {
     const api = clientFor(argv);
-    const toxics = apiPath('proxies', argv.name, 'toxics');
-    if (argv.mode === 'refuse') await api.request('POST', apiPath('proxies', argv.name), { enabled: false });
-    else for (const toxic of partitionToxics(argv.mode, argv.cut)) await api.request('POST', toxics, toxic);
-    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode });
+    const path = apiPath('proxies', argv.name);
+    const proxy = await api.request<ProxyJson>('GET', path);
+    const wanted = argv.mode === 'refuse' ? [] : partitionToxics(argv.mode, argv.cut);
+    const ours = PARTITION_TOXICS as readonly string[];
+    if (argv.mode === 'refuse' && proxy.enabled) await api.request('POST', path, { enabled: false });
+    for (const toxic of wanted) {
+      const current = proxy.toxics.find((t) => t.name === toxic.name);
+      const toxicPath = apiPath('proxies', argv.name, 'toxics', toxic.name);
+      if (current?.type === toxic.type && current.stream === toxic.stream) {
+        await api.request('POST', toxicPath, { attributes: toxic.attributes, toxicity: 1 });
+        continue;
+      }
+      if (current) await api.request('DELETE', toxicPath);
+      await api.request('POST', apiPath('proxies', argv.name, 'toxics'), toxic);
+    }
+    const stale = proxy.toxics.filter((t) => ours.includes(t.name) && !wanted.some((w) => w.name === t.name));
+    for (const toxic of stale) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', toxic.name));
+    if (argv.mode !== 'refuse' && !proxy.enabled) await api.request('POST', path, { enabled: true });
+    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode, replaced: stale.map((t) => t.name) });
     else process.stdout.write(`proxy ${argv.name} partitioned (${argv.mode})\n`);
   },
 };

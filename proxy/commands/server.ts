@@ -15,6 +15,7 @@ interface ServerArgs {
   port: number;
   config?: string;
   seed?: string;
+  strict: boolean;
   'log-level': string;
 }
 
@@ -33,6 +34,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       .option('port', { type: 'number', default: 8474, describe: 'API port' })
       .option('config', { type: 'string', describe: 'JSON file of proxies (and their toxics) to create at start-up' })
       .option('seed', { type: 'string', describe: 'seed of every random decision (toxicity, jitter, flaky)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'reject toxic attributes the toxic type does not have (400) instead of ignoring them with a warning' })
       .option('allow-origin', { type: 'string', array: true, default: [], describe: 'origin allowed to call the API (repeatable); others get 403' })
       .option('log-level', { type: 'string', choices: LOG_LEVELS, default: process.env['LOG_LEVEL'] ?? 'info' })
       .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
@@ -50,7 +52,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       import('../api/server.js'),
     ]);
     const logger = createLogger(argv['log-level'], Boolean(process.stdout.isTTY));
-    const registry = new Registry(argv.seed === undefined ? {} : { seed: argv.seed });
+    const registry = new Registry({ ...(argv.seed === undefined ? {} : { seed: argv.seed }), strict: argv.strict });
     logEvents(registry.events, logger);
     if (argv.config !== undefined) {
       const created = await loadConfig(argv.config, registry);

@@ -1,12 +1,14 @@
 /**
  * bandwidth: limits the stream to `rate` KB/s (1 KB = 1000 bytes, so `rate` bytes per ms). Each
  * piece waits its own transmission time before it is passed on; a chunk larger than 100 ms worth
- * of bytes is cut into 100 ms pieces; timing error carries forward. `rate` 0 holds everything
+ * of bytes is cut into 100 ms pieces; timing error carries forward, up to one piece (a stage that
+ * fell behind never bursts more than that to catch up). `rate` 0 holds everything
  * until the toxic is changed or removed (the reader is paused once the link's bound is reached).
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { Pump, type StepResult } from '../pump.js';
 import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ rate: integer('KB/s') });
@@ -27,13 +29,14 @@ class BandwidthStage implements Stage {
    * count the time before the update as transmission time already spent (that sent a burst).
    */
   #lastReadyAt: number;
-  #timer: unknown;
   #ended = false;
+  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
     this.#rate = attrs.rate;
     this.#ctx = ctx;
     this.#lastReadyAt = ctx.clock.now();
+    this.#pump = new Pump(ctx, this.#step);
   }
 
   get held(): number {
@@ -42,42 +45,42 @@ class BandwidthStage implements Stage {
 
   write(chunk: Chunk): void {
     this.#queue.push(chunk);
-    if (this.#timer === undefined) this.#pump();
+    this.#pump.kick();
   }
 
   end(): void {
     this.#ended = true;
-    if (this.#timer === undefined) this.#pump();
+    this.#pump.kick();
   }
 
   detach(): Held {
-    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#pump.stop();
     return { chunks: this.#queue.drain(), ended: this.#ended };
   }
 
-  #pump = (): void => {
-    this.#timer = undefined;
-    if (this.#rate === 0 && this.#queue.length > 0) return;
-    const now = this.#ctx.clock.now();
-    const maxPiece = this.#rate * PIECE_MS;
-    for (let head = this.#queue.peek(); head !== undefined; head = this.#queue.peek()) {
-      const size = Math.min(head.data.length, maxPiece);
-      this.#headReadyAt ??= Math.max(this.#lastReadyAt, head.receivedAt) + size / this.#rate;
-      if (this.#headReadyAt > now + EARLY_MS) {
-        this.#timer = this.#ctx.clock.setTimeout(this.#pump, this.#headReadyAt - now);
-        return;
-      }
-      this.#lastReadyAt = this.#headReadyAt;
-      this.#headReadyAt = undefined;
-      if (size === head.data.length) {
-        this.#ctx.push(this.#queue.shift() as Chunk);
-      } else {
-        this.#ctx.push({ data: head.data.subarray(0, size), receivedAt: head.receivedAt });
-        this.#queue.trimHead(head.data.subarray(size));
-      }
+  /** Passes the head piece on once its transmission time is over, else says how long to wait. */
+  #step = (): StepResult => {
+    const head = this.#queue.peek();
+    if (head === undefined) {
+      if (this.#ended) this.#ctx.end();
+      return false;
     }
-    if (this.#ended) this.#ctx.end();
+    if (this.#rate === 0) return false;
+    const now = this.#ctx.clock.now();
+    const size = Math.min(head.data.length, this.#rate * PIECE_MS);
+    // A pump that ran late makes up at most one piece's time: credit carried without a cap let a
+    // loop that fell behind send ever larger bursts, each making it fall further behind.
+    this.#headReadyAt ??= Math.max(this.#lastReadyAt, head.receivedAt, now - PIECE_MS) + size / this.#rate;
+    if (this.#headReadyAt > now + EARLY_MS) return this.#headReadyAt - now;
+    this.#lastReadyAt = this.#headReadyAt;
+    this.#headReadyAt = undefined;
+    if (size === head.data.length) {
+      this.#ctx.push(this.#queue.shift() as Chunk);
+    } else {
+      this.#ctx.push({ data: head.data.subarray(0, size), receivedAt: head.receivedAt });
+      this.#queue.trimHead(head.data.subarray(size));
+    }
+    return true;
   };
 }
 

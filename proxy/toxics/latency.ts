@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { Pump, type StepResult } from '../pump.js';
 import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 /** The delay distributions; `distribution` is left out of the wire shape unless it was given. */
@@ -47,12 +48,13 @@ class LatencyStage implements Stage {
   #queue = new ChunkQueue();
   #headDue: number | undefined;
   #lastDue = 0;
-  #timer: unknown;
   #ended = false;
+  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
     this.#attrs = attrs;
     this.#ctx = ctx;
+    this.#pump = new Pump(ctx, this.#step);
   }
 
   get held(): number {
@@ -61,17 +63,16 @@ class LatencyStage implements Stage {
 
   write(chunk: Chunk): void {
     this.#queue.push(chunk);
-    if (this.#timer === undefined) this.#flush();
+    this.#pump.kick();
   }
 
   end(): void {
     this.#ended = true;
-    if (this.#timer === undefined) this.#flush();
+    this.#pump.kick();
   }
 
   detach(): Held {
-    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#pump.stop();
     return { chunks: this.#queue.drain(), ended: this.#ended };
   }
 
@@ -80,20 +81,20 @@ class LatencyStage implements Stage {
     return jitter > 0 ? Math.max(0, latency + extraDelay(distribution ?? 'uniform', jitter, this.#ctx.random)) : latency;
   }
 
-  #flush = (): void => {
-    this.#timer = undefined;
-    const now = this.#ctx.clock.now();
-    for (let head = this.#queue.peek(); head !== undefined; head = this.#queue.peek()) {
-      this.#headDue ??= Math.max(this.#lastDue, head.receivedAt + this.#delay());
-      if (this.#headDue > now + EARLY_MS) {
-        this.#timer = this.#ctx.clock.setTimeout(this.#flush, this.#headDue - now);
-        return;
-      }
-      this.#lastDue = this.#headDue;
-      this.#headDue = undefined;
-      this.#ctx.push(this.#queue.shift() as Chunk);
+  /** Releases the head chunk if it is due, else says how long to wait for it. */
+  #step = (): StepResult => {
+    const head = this.#queue.peek();
+    if (head === undefined) {
+      if (this.#ended) this.#ctx.end();
+      return false;
     }
-    if (this.#ended) this.#ctx.end();
+    this.#headDue ??= Math.max(this.#lastDue, head.receivedAt + this.#delay());
+    const now = this.#ctx.clock.now();
+    if (this.#headDue > now + EARLY_MS) return this.#headDue - now;
+    this.#lastDue = this.#headDue;
+    this.#headDue = undefined;
+    this.#ctx.push(this.#queue.shift() as Chunk);
+    return true;
   };
 }
 

@@ -2,11 +2,14 @@
  * slicer: cuts each chunk into pieces of about `average_size` ± `size_variation` bytes (Toxiproxy's
  * recursive halving with a random offset) and waits `delay` microseconds after each piece.
  * Timers have millisecond resolution, so pieces due within the same millisecond leave together
- * (each still as its own write). `average_size` must be at least 1 (0 crashes Toxiproxy).
+ * (each still as its own write). With `delay` 0 every piece is due at once: they leave in batches,
+ * yielding the event loop between two (see Pump). `average_size` must be at least 1 (0 crashes
+ * Toxiproxy).
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { Pump, type StepResult } from '../pump.js';
 import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({
@@ -36,59 +39,78 @@ export function sliceBounds(length: number, average: number, variation: number, 
   return bounds;
 }
 
+/**
+ * Chunks are sliced lazily, as their pieces leave: a chunk waiting here is one object, not hundreds,
+ * and what the stage hands back when it leaves is the unsent rest of each chunk.
+ */
 class SlicerStage implements Stage {
   #ctx: StageContext;
   #attrs: Attributes;
-  #pieces = new ChunkQueue();
+  #chunks = new ChunkQueue();
+  /** Piece bounds of the head chunk, once its first piece is due; `#index` is its next piece. */
+  #bounds: number[] | undefined;
+  #index = 0;
   #nextAt = 0;
-  #timer: unknown;
   #ended = false;
+  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
     this.#attrs = attrs;
     this.#ctx = ctx;
+    this.#pump = new Pump(ctx, this.#step);
   }
 
   get held(): number {
-    return this.#pieces.bytes;
+    return this.#chunks.bytes - this.#sent();
   }
 
   write(chunk: Chunk): void {
-    const { average_size, size_variation } = this.#attrs;
-    const bounds = sliceBounds(chunk.data.length, average_size, size_variation, this.#ctx.random);
-    for (let i = 1; i < bounds.length; i++) {
-      this.#pieces.push({ data: chunk.data.subarray(bounds[i - 1], bounds[i]), receivedAt: chunk.receivedAt });
-    }
-    if (this.#timer === undefined) this.#pump();
+    this.#chunks.push(chunk);
+    this.#pump.kick();
   }
 
   end(): void {
     this.#ended = true;
-    if (this.#timer === undefined) this.#pump();
+    this.#pump.kick();
   }
 
   detach(): Held {
-    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    return { chunks: this.#pieces.drain(), ended: this.#ended };
+    this.#pump.stop();
+    const head = this.#chunks.peek();
+    if (head !== undefined) this.#chunks.trimHead(head.data.subarray(this.#sent()));
+    return { chunks: this.#chunks.drain(), ended: this.#ended };
   }
 
-  #pump = (): void => {
-    this.#timer = undefined;
-    const delayMs = this.#attrs.delay / 1000;
-    const now = this.#ctx.clock.now();
-    while (this.#pieces.length > 0) {
-      if (delayMs > 0) {
-        this.#nextAt = Math.max(this.#nextAt, (this.#pieces.peek() as Chunk).receivedAt);
-        if (this.#nextAt > now + EARLY_MS) {
-          this.#timer = this.#ctx.clock.setTimeout(this.#pump, this.#nextAt - now);
-          return;
-        }
-        this.#nextAt += delayMs;
-      }
-      this.#ctx.push(this.#pieces.shift() as Chunk);
+  /** Bytes of the head chunk already passed on. */
+  #sent(): number {
+    return this.#bounds === undefined ? 0 : (this.#bounds[this.#index] as number);
+  }
+
+  /** Passes the next piece on (with delay 0 at once, yielding between batches), else says how long to wait. */
+  #step = (): StepResult => {
+    const head = this.#chunks.peek();
+    if (head === undefined) {
+      if (this.#ended) this.#ctx.end();
+      return false;
     }
-    if (this.#ended) this.#ctx.end();
+    const delayMs = this.#attrs.delay / 1000;
+    if (delayMs > 0) {
+      const now = this.#ctx.clock.now();
+      this.#nextAt = Math.max(this.#nextAt, head.receivedAt);
+      if (this.#nextAt > now + EARLY_MS) return this.#nextAt - now;
+      this.#nextAt += delayMs;
+    }
+    const { average_size, size_variation } = this.#attrs;
+    this.#bounds ??= sliceBounds(head.data.length, average_size, size_variation, this.#ctx.random);
+    const bounds = this.#bounds;
+    const piece = head.data.subarray(bounds[this.#index], bounds[this.#index + 1]);
+    if (++this.#index >= bounds.length - 1) {
+      this.#chunks.shift();
+      this.#bounds = undefined;
+      this.#index = 0;
+    }
+    if (piece.length > 0) this.#ctx.push({ data: piece, receivedAt: head.receivedAt });
+    return true;
   };
 }
 

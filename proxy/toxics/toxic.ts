@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { Random } from '../random.js';
+import type { Scheduler } from '../scheduler.js';
 
 /**
  * One socket read travelling down a Link. `receivedAt` is when it reached the current stage's
@@ -38,6 +39,8 @@ export const realClock: Clock = {
 /** What a stage may do with its link. */
 export interface StageContext {
   readonly clock: Clock;
+  /** Shares the event loop: a stage emitting a backlog does it through a Pump, which asks this. */
+  readonly scheduler: Scheduler;
   /** Uniform [0, 1) numbers from the generator of this link and toxic (seeded). */
   readonly random: Random;
   /** Passes a chunk to the next stage (or the destination socket). */

@@ -52,7 +52,9 @@ t.test('POST /proxies rejects bad input with Toxiproxy statuses and messages', a
   const cases: Array<[unknown, number, RegExp]> = [
     ['', 400, /^bad request body: EOF$/],
     ['{"name":', 400, /^bad request body: /],
-    ['[]', 400, /^bad request body: .*expected object/],
+    ['[]', 400, /^bad request body: expected a JSON object, got an array$/],
+    ['null', 400, /^bad request body: expected a JSON object, got null$/],
+    ['"name"', 400, /^bad request body: expected a JSON object, got a string$/],
     [{ name: 5, upstream: 'x:1' }, 400, /^bad request body: name: /],
     [{ name: 'a', upstream: 'x:1', enabled: 'yes' }, 400, /^bad request body: enabled: /],
     [{ upstream: 'x:1' }, 400, /^missing required field: name$/],

@@ -92,17 +92,22 @@ function slowloris(port: number): Socket {
 t.test('slowloris: many connections sending headers a byte at a time do not make the API unusable', async (t) => {
   const server = await apiServer(t, { limits: { headersTimeoutMs: 1500, maxConnections: 400 } });
   const port = Number(new URL(server.url).port);
+  const median = async (): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const start = performance.now();
+      t.equal((await call(server, 'GET', '/proxies')).status, 200);
+      times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b)[15] as number;
+  };
+  const before = await median();
   const attackers = Array.from({ length: 300 }, () => slowloris(port));
   t.teardown(() => attackers.forEach((s) => s.destroy()));
   await new Promise((r) => setTimeout(r, 500));
-  const times: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const start = performance.now();
-    t.equal((await call(server, 'GET', '/proxies')).status, 200);
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  t.ok((times[Math.floor(times.length / 2)] as number) < 50, `API median ${times[15]?.toFixed(1)} ms with 300 slow clients`);
+  const during = await median();
+  // Side by side, so a loaded machine slows both alike: the attack may not make the API much slower.
+  t.ok(during <= 3 * before + 5, `API median ${during.toFixed(1)} ms with 300 slow clients, ${before.toFixed(1)} ms without`);
   const cut = await Promise.all(attackers.slice(0, 20).map(outcome));
   t.equal(cut.length, 20, `slow senders are cut by the headers timeout (${[...new Set(cut)].join(', ')})`);
 });
@@ -116,6 +121,11 @@ t.test('the connection limit keeps the API from taking every file descriptor', a
   const refused = (await Promise.all(idle.slice(20).map(within))).filter((o) => o !== 'still open');
   t.equal(refused.length, 10, 'connections beyond the limit are closed at once');
   idle.slice(0, 20).forEach((s) => s.destroy());
-  await new Promise((r) => setTimeout(r, 100));
-  t.equal((await call(server, 'GET', '/version')).status, 200, 'freed slots serve again');
+  // The server frees a slot once it has seen the close: ask until it has (a loaded machine may take a while).
+  let status = 0;
+  for (let tries = 0; tries < 100 && status !== 200; tries++) {
+    status = await call(server, 'GET', '/version').then((r) => r.status, () => 0);
+    if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.equal(status, 200, 'freed slots serve again');
 });

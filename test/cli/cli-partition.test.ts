@@ -33,3 +33,28 @@ t.test('connections, cut, partition and heal', async (t) => {
   await run('heal', 'db');
   t.ok((await roundTrip(await dial(t, portOf(listen)), 'ok')) >= 0);
 });
+
+t.test('partition replaces the partition already on a proxy instead of stacking a second one', async (t) => {
+  const { url } = await serverProcess(t);
+  const upstream = await echoServer(t);
+  const run = (...args: string[]) => faultline(['--url', url, ...args]);
+  await fetch(`${url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'db', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` }) });
+  // The state is read over the API: a CLI process per look would only slow the test down.
+  const state = async (): Promise<{ enabled: boolean; toxics: string[] }> => {
+    const proxy = (await (await fetch(`${url}/proxies/db`)).json()) as { enabled: boolean; toxics: Array<{ name: string; type: string; attributes: { mode?: string } }> };
+    return { enabled: proxy.enabled, toxics: proxy.toxics.map((x) => `${x.name}:${x.type}${x.attributes.mode ? `:${x.attributes.mode}` : ''}`) };
+  };
+
+  t.equal((await run('partition', 'db', '--mode', 'drop')).code, 0);
+  t.equal((await run('partition', 'db', '--mode', 'blackhole')).code, 0);
+  t.same(await state(), { enabled: true, toxics: ['faultline_partition_up:blackhole', 'faultline_partition_down:blackhole'] }, 'drop then blackhole leaves only blackhole');
+  t.equal((await run('partition', 'db', '--mode', 'refuse')).code, 0);
+  t.same(await state(), { enabled: false, toxics: [] }, 'then refuse leaves only the disabled proxy');
+  t.equal((await run('partition', 'db', '--mode', 'drop', '--cut', 'close')).code, 0);
+  t.same(await state(), { enabled: true, toxics: ['faultline_partition:drop:close'] }, 'then drop re-enables it with only the drop toxic');
+  const again = await run('partition', 'db', '--mode', 'drop', '--cut', 'reset');
+  t.equal(again.code, 0, 'the same mode again is no error');
+  t.same(await state(), { enabled: true, toxics: ['faultline_partition:drop:reset'] }, 'and takes the new cut mode');
+  t.match((await run('heal', 'db')).stdout, /healed \(removed faultline_partition\)/);
+  t.same(await state(), { enabled: true, toxics: [] });
+});

@@ -29,6 +29,7 @@ t.test('out of file descriptors: accept and dial errors are logged (once a secon
     socket.on('error', () => undefined);
     flood.push(socket);
   }
+  for (let waited = 0; waited < 10_000 && !/EMFILE/.test(output); waited += 50) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1500));
   t.match(output, /EMFILE/, 'the shortage is logged');
   const lines = output.split('\n').filter((l) => /EMFILE/.test(l)).length;

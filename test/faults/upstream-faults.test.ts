@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import t from 'tap';
 import { EventBus, type FaultlineEvent } from '../../proxy/events.js';
-import { dial, echoServer, listen, outcome, proxyTo, readAll, readBytes, roundTrip, type Teardown } from '../helpers/net.js';
+import { dial, echoServer, eventually, listen, outcome, proxyTo, readAll, readBytes, roundTrip, type Teardown } from '../helpers/net.js';
 
 /** A proxy in front of a server that does `behave` with each connection; events recorded. */
 async function faulty(t: Teardown, behave: (s: Socket) => void) {
@@ -38,7 +38,7 @@ t.test('an upstream that resets mid-stream: the client gets a reset, logged once
   const end = outcome(socket);
   t.equal((await got).toString(), 'partial', 'data before the reset arrives');
   t.equal(await end, 'ECONNRESET', 'the client sees ECONNRESET');
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => closedEvents(ctx.seen).length > 0);
   const closed = closedEvents(ctx.seen);
   t.equal(closed.length, 1, 'one event for the connection');
   t.match(closed[0], { type: 'connection.closed', reason: 'upstream error (ECONNRESET)' });
@@ -54,7 +54,7 @@ t.test('an upstream that closes half-way: the client gets the data and a FIN, an
   const socket = await dial(t, ctx.port);
   t.equal((await readAll(socket)).toString(), 'half of it', 'data then FIN (end)');
   socket.end('late words');
-  await new Promise((r) => setTimeout(r, 100));
+  await eventually(() => received.length >= 'late words'.length && closedEvents(ctx.seen).length > 0);
   t.equal(received, 'late words', 'the upstream still received what the client sent after');
   const closed = closedEvents(ctx.seen);
   t.equal(closed.length, 1);
@@ -85,7 +85,7 @@ t.test('an upstream that refuses: the client is closed at once, logged once per 
   await ctx.registry.update('p', { upstream: `127.0.0.1:${port}` });
   const socket = await dial(t, ctx.port);
   t.ok(['end', 'close'].includes(await outcome(socket)), 'closed at once');
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => closedEvents(ctx.seen).length > 0);
   const closed = closedEvents(ctx.seen);
   t.equal(closed.length, 1);
   t.match(closed[0], { type: 'connection.failed', error: 'ECONNREFUSED' });

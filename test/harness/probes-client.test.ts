@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { ANSWER_GRACE_MS, ClientProbe } from '../../harness/probes/client.js';
 import type { ClientEvent, Operation, TransportEvent } from '../../harness/probes/probe.js';
-import { LATE_MS } from '../helpers/net.js';
+import { assertTiming, watchLateness } from '../helpers/lateness.js';
 
 /** Each client is a small ES module written to a temporary folder; `lines` is its stdin, line by line. */
 const PRELUDE = `
@@ -86,10 +86,11 @@ for await (const line of lines) {
 }`);
   const late = new Promise<ClientEvent>((resolve) => probe.watchClient(resolve));
   t.match(await probe.send(op('fast', 100)), { ok: true }, 'the client is up');
+  const watch = watchLateness(t);
   const attempt = await probe.send(op('slow', 100));
   t.match(attempt, { ok: false, error: 'timeout' });
   const took = attempt.end - attempt.start;
-  t.ok(took >= 100 + ANSWER_GRACE_MS - 5 && took < 100 + ANSWER_GRACE_MS + 5 * LATE_MS, `timed out after the budget and the grace (${took.toFixed(0)} ms)`);
+  assertTiming(t, took, 100 + ANSWER_GRACE_MS - 5, 100 + ANSWER_GRACE_MS, watch, 'timed out after the budget and the grace');
   const event = await late;
   t.match(event, { event: 'late_answer', id: 'slow', ok: true });
   t.ok((event.lateMs ?? 0) >= ANSWER_GRACE_MS + 300 - 50, `late by ${event.lateMs?.toFixed(0)} ms past the budget`);
@@ -149,10 +150,11 @@ for await (const line of lines) { process.stderr.write('about to fail\\n'); proc
 
 t.test('a client that never answers fails at its first timeout (after its start-up allowance)', async (t) => {
   const probe = await client(t, `process.stdin.resume();`, { startupMs: 200 });
+  const watch = watchLateness(t);
   const attempt = await probe.send(op('w', 100));
   t.match(attempt, { ok: false, error: 'timeout' });
   const took = attempt.end - attempt.start;
-  t.ok(took >= 100 + ANSWER_GRACE_MS + 200 - 5 && took < 100 + ANSWER_GRACE_MS + 200 + 5 * LATE_MS, `after budget + grace + start-up (${took.toFixed(0)} ms)`);
+  assertTiming(t, took, 100 + ANSWER_GRACE_MS + 200 - 5, 100 + ANSWER_GRACE_MS + 200, watch, 'after budget + grace + start-up');
   t.match(probe.fatal(), /^client primary: never answered: no answer to its first operation within \d+ ms \(does it flush stdout after each line\?\): "\{\\"id\\":\\"w\\"/);
 });
 

@@ -4,12 +4,6 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Registry, type RegistryOptions } from '../../proxy/registry.js';
 import type { Proxy } from '../../proxy/proxy.js';
 
-/**
- * How late a timer-driven event may arrive in a timing assertion: on a loaded 2-core machine where
- * tap runs two test files at once, a process was seen to stall about 70 ms.
- */
-export const LATE_MS = 100;
-
 /** The subset of a tap test these helpers use. */
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -64,6 +58,16 @@ export async function proxyTo(
   t.teardown(() => registry.close());
   const proxy = await registry.create({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` });
   return { registry, proxy, port: portOf(proxy.listen) };
+}
+
+/**
+ * Polls `check` every 10 ms until it holds or `ms` pass, for state no event announces (bytes a
+ * proxy has read, events recorded); returns the last result. A generous `ms` costs nothing when
+ * the machine is quick and keeps a loaded one from failing the test.
+ */
+export async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
+  for (let waited = 0; waited < ms && !check(); waited += 10) await new Promise((r) => setTimeout(r, 10));
+  return check();
 }
 
 /** The port of a `host:port` address. */

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { apiClient, listenPort, type ApiClient } from './helpers/api-client.js';
+import { httpClient, listenPort, type HttpClient } from '../../bench/http-client.js';
 import { loadGen, type LoadGen } from './helpers/loadgen.js';
-import { fdsOf, loadAverage, rssOf } from './helpers/procfs.js';
+import { fdsOf, loadAverage, rssOf } from '../../bench/procfs.js';
 import { proxyProcess, type ProxyProcess } from './helpers/proxy-process.js';
 import { PROFILE, churn } from './helpers/sizes.js';
 import { mib, reportLine, showMs, spread } from './helpers/stats.js';
@@ -24,7 +24,7 @@ const PARTITIONS = [
 ] as const;
 
 /** Switches partitions on and off on proxy `name`, `count` times, each once `due(i)` resolves; the time of each API request. */
-async function flips(api: ApiClient, name: string, count: number, due: (i: number) => Promise<void>): Promise<number[]> {
+async function flips(api: HttpClient, name: string, count: number, due: (i: number) => Promise<void>): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     await due(i);
@@ -55,7 +55,7 @@ interface Rest {
  * cut connections' grace timers (2 s) run out, closes the API client's sockets, collects garbage,
  * and reads the proxy's descriptors, handles and RSS.
  */
-async function atRest(proxy: ProxyProcess, load: LoadGen, api: ApiClient): Promise<Rest> {
+async function atRest(proxy: ProxyProcess, load: LoadGen, api: HttpClient): Promise<Rest> {
   for (let waited = 0; waited < 15_000; waited += 100) {
     const [stats, gen] = await Promise.all([proxy.stats(), load.stats()]);
     if (stats.connections === 0 && gen.sockets === 0) break;
@@ -78,7 +78,7 @@ interface ChurnRun {
  * Runs `cycles` open/close cycles and `count` flips side by side, the flips spread over the cycles
  * (flip i waits, at most 1 s, until i / count of the cycles have connected).
  */
-async function churnFor(api: ApiClient, load: LoadGen, port: number, cycles: number, count: number): Promise<ChurnRun> {
+async function churnFor(api: HttpClient, load: LoadGen, port: number, cycles: number, count: number): Promise<ChurnRun> {
   const started = performance.now();
   const from = (await load.stats()).cycles.connected;
   const due = async (i: number): Promise<void> => {
@@ -100,7 +100,7 @@ t.test(
   async (t) => {
     const proxy = await proxyProcess(t);
     const load = await loadGen(t);
-    const api = apiClient(proxy.url, 2);
+    const api = httpClient(proxy.url, 2);
     const upstream = await load.echo();
     const created = await api.expect(201, 'POST', '/proxies', { name: 'cycle', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
     const port = listenPort(created.body);

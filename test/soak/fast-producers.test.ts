@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { apiClient, listenPort } from './helpers/api-client.js';
+import { httpClient, listenPort } from '../../bench/http-client.js';
 import { loadGen } from './helpers/loadgen.js';
-import { loadAverage, rssOf } from './helpers/procfs.js';
+import { loadAverage, rssOf } from '../../bench/procfs.js';
 import { proxyProcess } from './helpers/proxy-process.js';
 import { every } from './helpers/schedule.js';
 import { PROFILE, fast } from './helpers/sizes.js';
@@ -31,7 +31,7 @@ t.test(
   async (t) => {
     const proxy = await proxyProcess(t);
     const load = await loadGen(t);
-    const api = apiClient(proxy.url);
+    const api = httpClient(proxy.url);
     t.teardown(() => api.close());
     const sink = await load.sink();
     const ports: number[] = [];

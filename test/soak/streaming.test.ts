@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { apiClient, listenPort, type ApiClient } from './helpers/api-client.js';
+import { httpClient, listenPort, type HttpClient } from '../../bench/http-client.js';
 import { loadGen } from './helpers/loadgen.js';
 import { describe, observe, type Window } from './helpers/observe.js';
 import { proxyProcess } from './helpers/proxy-process.js';
 import { every } from './helpers/schedule.js';
-import { PROFILE, streaming } from './helpers/sizes.js';
+import { FULL, PROFILE, streaming } from './helpers/sizes.js';
 import { mib, reportLine, showMs, spread } from './helpers/stats.js';
 
 /** Bytes per second each client offers, in one write every PERIOD_MS: below every bandwidth rate used, so links do not fill up. */
@@ -13,8 +13,9 @@ const OFFERED = 2000;
 const PERIOD_MS = 200;
 /** The bandwidth rates the test moves between, KB/s (1 KB = 1000 bytes): always above OFFERED. */
 const RATES = [4, 6, 8, 10];
-/** The bound every control request's p99 must meet, whatever the data plane is doing. */
+/** The bounds of every control request's p99 and max, whatever the data plane is doing (full size). */
 const P99_MS = 50;
+const MAX_MS = 250;
 /** Per connection RSS allowance in the bound: two sockets, two links with their stages and queues. */
 const PER_CONNECTION = 64 * 1024;
 /** RSS allowance independent of the connection count: heap growth and GC slack. */
@@ -44,7 +45,7 @@ interface ControlRun {
 }
 
 /** Runs the control-plane schedule: one toxic change every 100 ms, GET /proxies every 100 ms, disable/enable every `disableEveryMs`. */
-function controlPlane(api: ApiClient, disableEveryMs: number): { stop(): Promise<ControlRun> } {
+function controlPlane(api: HttpClient, disableEveryMs: number): { stop(): Promise<ControlRun> } {
   const origin = performance.now();
   const run: ControlRun = { samples: [], flips: [] };
   const timed = async (kind: string, status: number, method: string, path: string, body?: unknown): Promise<void> => {
@@ -98,7 +99,7 @@ t.test(
   async (t) => {
     const proxy = await proxyProcess(t);
     const load = await loadGen(t);
-    const api = apiClient(proxy.url);
+    const api = httpClient(proxy.url);
     t.teardown(() => api.close());
     const upstream = await load.echo();
     const created = await api.expect(201, 'POST', '/proxies', {
@@ -165,7 +166,9 @@ t.test(
     t.ok(stats.stream.echoed >= 0.5 * stats.stream.sent, `most of what was sent came back (${mib(stats.stream.echoed)} of ${mib(stats.stream.sent)})`);
     t.ok(stats.stream.connects > streaming.connections, `clients reconnected after each disable (${stats.stream.connects} connections)`);
     t.ok(flips.length >= 1, `the proxy was disabled and enabled ${flips.length} times`);
-    t.ok(all.p99 < P99_MS, `the control API's p99 is under ${P99_MS} ms (${showMs(all)})`);
+    // Absolute times on a shared machine are the soak's to check; npm test reports them.
+    if (FULL) t.ok(all.p99 < P99_MS && all.max < MAX_MS, `the control API's p99 is under ${P99_MS} ms and its max under ${MAX_MS} ms (${showMs(all)})`);
+    else t.comment(`control API ${showMs(all)} (bounds p99 ${P99_MS} ms, max ${MAX_MS} ms, checked by npm run soak)`);
     t.ok(seen.rss_max < bound, `the proxy's RSS stayed under baseline + ${streaming.connections} × 64 KiB + 96 MiB (${mib(seen.rss_max)} < ${mib(bound)})`);
   },
 );

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import t from 'tap';
-import { dial, echoServer, LATE_MS, proxyTo, record, roundTrip, type Recording, type Teardown } from '../helpers/net.js';
+import { assertTiming, watchLateness } from '../helpers/lateness.js';
+import { dial, echoServer, proxyTo, record, roundTrip, type Recording, type Teardown } from '../helpers/net.js';
 
 /** An echo upstream whose accepted socket is recorded, so a test can see how the proxy left it. */
 async function recordedEcho(t: Teardown): Promise<{ port: number; server: Promise<Recording> }> {
@@ -18,11 +19,12 @@ t.test('reset_peer with timeout 0 resets the connection on the first data', asyn
   proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 0 } });
   const socket = await dial(t, port);
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write('hello');
   const ending = await got.ended;
   t.equal(ending.how, 'ECONNRESET', 'the client sees ECONNRESET');
-  t.ok(ending.at - start < LATE_MS, `reset ${(ending.at - start).toFixed(1)} ms after the write`);
+  assertTiming(t, ending.at - start, 0, 0, late, `reset ${(ending.at - start).toFixed(1)} ms after the write`);
   t.equal(got.bytes, 0, 'the data that tripped it is discarded');
   t.equal((await (await upstream.server).ended).how, 'ECONNRESET', 'the upstream sees ECONNRESET too');
 });
@@ -33,12 +35,13 @@ t.test('reset_peer with timeout 200 resets the connection 200 ms after the first
   proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 200 } });
   const socket = await dial(t, port);
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write('hello');
   const ending = await got.ended;
   const after = ending.at - start;
   t.equal(ending.how, 'ECONNRESET', 'the client sees ECONNRESET');
-  t.ok(after >= 195 && after <= 200 + LATE_MS, `reset ${after.toFixed(0)} ms after the write (200, -5/+${LATE_MS})`);
+  assertTiming(t, after, 195, 200, late, `reset ${after.toFixed(0)} ms after the write`);
   t.equal(got.bytes, 0, 'the data that tripped it is discarded');
   t.equal((await (await upstream.server).ended).how, 'ECONNRESET', 'the upstream sees ECONNRESET too');
 });
@@ -62,12 +65,13 @@ t.test('reset_peer added to an already open connection resets it on its next dat
   await roundTrip(socket, 'warm-up');
   proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 100 } });
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write('hello');
   const ending = await got.ended;
   const after = ending.at - start;
   t.equal(ending.how, 'ECONNRESET', 'the client sees ECONNRESET');
-  t.ok(after >= 95 && after <= 100 + LATE_MS, `reset ${after.toFixed(0)} ms after the write (100, -5/+${LATE_MS})`);
+  assertTiming(t, after, 95, 100, late, `reset ${after.toFixed(0)} ms after the write`);
   t.equal((await (await upstream.server).ended).how, 'ECONNRESET', 'the upstream sees ECONNRESET too');
 });
 

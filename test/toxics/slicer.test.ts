@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import t from 'tap';
 import { deriveRandom } from '../../proxy/random.js';
 import { sliceBounds } from '../../proxy/toxics/slicer.js';
-import { dial, echoServer, LATE_MS, proxyTo, record, roundTrip } from '../helpers/net.js';
+import { assertTiming, watchLateness } from '../helpers/lateness.js';
+import { dial, echoServer, proxyTo, record, roundTrip } from '../helpers/net.js';
 
 /** The smallest piece sliceBounds can cut when a chunk must be split (halving ± variation). */
 function smallestPiece(average: number, variation: number): number {
@@ -69,6 +70,7 @@ t.test('slicer with a delay delivers a chunk as several pieces, delay apart', as
   const socket = await dial(t, port);
   const got = record(socket);
   const payload = randomBytes(800);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write(payload);
   const elapsed = (await got.waitForBytes(payload.length)) - start;
@@ -82,7 +84,7 @@ t.test('slicer with a delay delivers a chunk as several pieces, delay apart', as
     return received > 100 * (Math.floor(((got.times[i] as number) - start + 1) / 20) + 1);
   });
   t.equal(ahead.length, 0, 'never more than one 100-byte piece per 20 ms');
-  t.ok(elapsed >= 138 && elapsed <= 140 + LATE_MS, `8 pieces 20 ms apart took ${elapsed.toFixed(0)} ms (140, -2/+${LATE_MS})`);
+  assertTiming(t, elapsed, 138, 140, late, `8 pieces 20 ms apart took ${elapsed.toFixed(0)} ms`);
   t.ok(got.data().equals(payload), 'pieces join up to the original bytes');
 });
 

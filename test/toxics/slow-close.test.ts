@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Socket } from 'node:net';
 import t from 'tap';
-import { dial, LATE_MS, proxyTo, record, roundTrip, sinkServer, type Teardown } from '../helpers/net.js';
+import { assertTiming, watchLateness } from '../helpers/lateness.js';
+import { dial, proxyTo, record, roundTrip, sinkServer, type Teardown } from '../helpers/net.js';
 
 /** An upstream that echoes, except that `close` makes it send `bye` and end; records when it ended. */
 async function closingServer(t: Teardown): Promise<{ port: number; endedAt: () => number }> {
@@ -21,6 +22,7 @@ async function closingServer(t: Teardown): Promise<{ port: number; endedAt: () =
 }
 
 t.test('slow_close delays the FIN by delay ms after the upstream closes; data before it arrives at once', async (t) => {
+  const late = watchLateness(t);
   const upstream = await closingServer(t);
   const { proxy, port } = await proxyTo(t, upstream.port);
   proxy.addToxic({ type: 'slow_close', attributes: { delay: 300 } });
@@ -31,9 +33,9 @@ t.test('slow_close delays the FIN by delay ms after the upstream closes; data be
   const ending = await got.ended;
   const finAfter = ending.at - upstream.endedAt();
   t.equal(got.data().toString(), 'bye', 'data sent before the close arrives');
-  t.ok(dataAt < LATE_MS, `data arrived ${dataAt.toFixed(1)} ms after the upstream sent it`);
+  assertTiming(t, dataAt, 0, 0, late, `data arrived ${dataAt.toFixed(1)} ms after the upstream sent it`);
   t.equal(ending.how, 'end', 'the client sees an orderly end (FIN)');
-  t.ok(finAfter >= 295 && finAfter <= 300 + LATE_MS, `FIN arrived ${finAfter.toFixed(0)} ms after the upstream closed (300, -5/+${LATE_MS})`);
+  assertTiming(t, finAfter, 295, 300, late, `FIN arrived ${finAfter.toFixed(0)} ms after the upstream closed`);
 });
 
 t.test('slow_close passes data through unchanged and at once while the stream is open', async (t) => {
@@ -43,14 +45,16 @@ t.test('slow_close passes data through unchanged and at once while the stream is
   const socket = await dial(t, port);
   const got = record(socket);
   const payload = randomBytes(50_000);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write(payload);
   const elapsed = (await got.waitForBytes(payload.length)) - start;
   t.ok(got.data().equals(payload), 'echo intact');
-  t.ok(elapsed < LATE_MS, `echo took ${elapsed.toFixed(1)} ms`);
+  assertTiming(t, elapsed, 0, 0, late, `echo took ${elapsed.toFixed(1)} ms`);
 });
 
 t.test('slow_close added to an already open connection delays its FIN', async (t) => {
+  const late = watchLateness(t);
   const upstream = await closingServer(t);
   const { proxy, port } = await proxyTo(t, upstream.port);
   const socket = await dial(t, port);
@@ -61,7 +65,7 @@ t.test('slow_close added to an already open connection delays its FIN', async (t
   const ending = await got.ended;
   const finAfter = ending.at - upstream.endedAt();
   t.equal(ending.how, 'end', 'the client sees an orderly end (FIN)');
-  t.ok(finAfter >= 195 && finAfter <= 200 + LATE_MS, `FIN arrived ${finAfter.toFixed(0)} ms after the upstream closed (200, -5/+${LATE_MS})`);
+  assertTiming(t, finAfter, 195, 200, late, `FIN arrived ${finAfter.toFixed(0)} ms after the upstream closed`);
 });
 
 t.test('removing slow_close while a FIN is held passes it on at once', async (t) => {
@@ -74,11 +78,12 @@ t.test('removing slow_close while a FIN is held passes it on at once', async (t)
   await got.waitForBytes(3);
   await sleep(100);
   t.equal(got.ending, undefined, 'the FIN is held');
+  const late = watchLateness(t);
   const removedAt = performance.now();
   proxy.removeToxic('slow_close_downstream');
   const ending = await got.ended;
   t.equal(ending.how, 'end', 'the client sees an orderly end (FIN)');
-  t.ok(ending.at - removedAt < LATE_MS, `FIN arrived ${(ending.at - removedAt).toFixed(1)} ms after the removal`);
+  assertTiming(t, ending.at - removedAt, 0, 0, late, `FIN arrived ${(ending.at - removedAt).toFixed(1)} ms after the removal`);
 });
 
 t.test('slow_close rejects a negative or fractional delay, naming the field', async (t) => {

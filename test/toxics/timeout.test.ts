@@ -1,18 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { dial, echoServer, LATE_MS, proxyTo, record, roundTrip } from '../helpers/net.js';
+import { assertTiming, watchLateness } from '../helpers/lateness.js';
+import { dial, echoServer, proxyTo, record, roundTrip } from '../helpers/net.js';
 
 t.test('timeout discards data and closes the connection timeout ms after the last data', async (t) => {
   const { proxy, port } = await proxyTo(t, await echoServer(t));
   proxy.addToxic({ type: 'timeout', attributes: { timeout: 200 } });
   const socket = await dial(t, port);
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write('hello');
   const ending = await got.ended;
   const after = ending.at - start;
   t.equal(ending.how, 'end', 'the client sees the connection end');
-  t.ok(after >= 195 && after <= 200 + LATE_MS, `closed ${after.toFixed(0)} ms after the last data (200, -5/+${LATE_MS})`);
+  assertTiming(t, after, 195, 200, late, `closed ${after.toFixed(0)} ms after the last data`);
   t.equal(got.bytes, 0, 'no byte delivered');
 });
 
@@ -21,6 +23,7 @@ t.test('timeout is held off by steady traffic, then closes timeout ms after it s
   proxy.addToxic({ type: 'timeout', attributes: { timeout: 300 } });
   const socket = await dial(t, port);
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   let lastWrite = start;
   for (let i = 0; i < 12; i++) {
@@ -32,7 +35,7 @@ t.test('timeout is held off by steady traffic, then closes timeout ms after it s
   const ending = await got.ended;
   const after = ending.at - lastWrite;
   t.equal(ending.how, 'end', 'the client sees the connection end');
-  t.ok(after >= 295 && after <= 300 + LATE_MS, `closed ${after.toFixed(0)} ms after the last write (300, -5/+${LATE_MS})`);
+  assertTiming(t, after, 295, 300, late, `closed ${after.toFixed(0)} ms after the last write`);
   t.equal(got.bytes, 0, 'no byte delivered');
 });
 
@@ -45,11 +48,12 @@ t.test('timeout 0 holds the connection open and delivers nothing; removing the t
   await sleep(300);
   t.equal(got.bytes, 0, 'no byte delivered');
   t.equal(got.ending, undefined, 'the connection is still open');
+  const late = watchLateness(t);
   const removedAt = performance.now();
   proxy.removeToxic('timeout_downstream');
   const ending = await got.ended;
   t.ok(ending.how === 'end' || ending.how === 'close', `the client sees the connection ${ending.how}`);
-  t.ok(ending.at - removedAt < LATE_MS, `closed ${(ending.at - removedAt).toFixed(1)} ms after the removal`);
+  assertTiming(t, ending.at - removedAt, 0, 0, late, `closed ${(ending.at - removedAt).toFixed(1)} ms after the removal`);
   t.equal(got.bytes, 0, 'the discarded data never arrives');
 });
 
@@ -59,12 +63,13 @@ t.test('timeout added to an already open connection discards its data and closes
   await roundTrip(socket, 'warm-up');
   proxy.addToxic({ type: 'timeout', attributes: { timeout: 100 } });
   const got = record(socket);
+  const late = watchLateness(t);
   const start = performance.now();
   socket.write('hello');
   const ending = await got.ended;
   const after = ending.at - start;
   t.equal(ending.how, 'end', 'the client sees the connection end');
-  t.ok(after >= 95 && after <= 100 + LATE_MS, `closed ${after.toFixed(0)} ms after the last data (100, -5/+${LATE_MS})`);
+  assertTiming(t, after, 95, 100, late, `closed ${after.toFixed(0)} ms after the last data`);
   t.equal(got.bytes, 0, 'no byte delivered');
 });
 

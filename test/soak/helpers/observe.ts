@@ -5,7 +5,7 @@
  * machine's load average.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpuSecondsOf, loadAverage, rssOf, schedOf } from './procfs.js';
+import { cpuSecondsOf, loadAverage, rssOf, schedOf } from '../../../bench/procfs.js';
 import type { LoopStats, ProxyProcess } from './proxy-process.js';
 import { every } from './schedule.js';
 import { spread, type Spread } from './stats.js';

@@ -1,11 +1,16 @@
 /**
- * A control-API client for soak tests: node:http with its own keep-alive agent (so the test can
- * close its API sockets before it counts the proxy's file descriptors), timing every request.
+ * A control-API client for benchmarks and soak tests: node:http with its own keep-alive agent (so
+ * a test can close its API sockets before it counts the proxy's file descriptors), timing every
+ * request. A request with no answer within TIMEOUT_MS (or a connection error) answers status 0.
  */
 import { Agent, request } from 'node:http';
 
+/** How long a request may go unanswered. */
+const TIMEOUT_MS = 10_000;
+
 /** One answered request. */
 export interface Timed {
+  /** The HTTP status, or 0 when there was no answer (the body then says why). */
   status: number;
   body: string;
   /** From the request being sent to the last byte of the answer, ms. */
@@ -13,8 +18,8 @@ export interface Timed {
 }
 
 /** A client of one server URL. */
-export interface ApiClient {
-  /** Sends one request (a body is sent as JSON) and times it. */
+export interface HttpClient {
+  /** Sends one request (a body is sent as JSON) and times it; never rejects. */
   send(method: string, path: string, body?: unknown): Promise<Timed>;
   /** Like send, but throws unless the answer has `status`. */
   expect(status: number, method: string, path: string, body?: unknown): Promise<Timed>;
@@ -23,11 +28,11 @@ export interface ApiClient {
 }
 
 /** A client of `url` using up to `sockets` keep-alive connections. */
-export function apiClient(url: string, sockets = 4): ApiClient {
+export function httpClient(url: string, sockets = 4): HttpClient {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const base = new URL(url);
   const send = (method: string, path: string, body?: unknown): Promise<Timed> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const start = performance.now();
       const req = request(
@@ -45,10 +50,11 @@ export function apiClient(url: string, sockets = 4): ApiClient {
           res.once('end', () =>
             resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - start }),
           );
-          res.once('error', reject);
+          res.once('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - start }));
         },
       );
-      req.once('error', reject);
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.once('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - start }));
       req.end(payload);
     });
   return {

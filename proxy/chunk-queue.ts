@@ -1,4 +1,5 @@
-import type { Chunk } from './toxic.js';
+/** The queue a stage or a receiver holds its chunks in. */
+import type { Chunk } from './toxics/toxic.js';
 
 /** A FIFO of chunks that keeps its byte count, with O(1) shift (no Array#shift copying). */
 export class ChunkQueue {
