@@ -68,7 +68,7 @@ export const mcpEntrySchema = z.object({
   kind: z
     .enum(['event', 'resume', 'reconnect', 'stream_end', 'reissue'])
     .describe('event: an SSE message arrived; resume: GET with Last-Event-ID; reconnect: GET without it after a stream broke; stream_end: a stream ended before its response; reissue: a request sent again with a new id'),
-  stream: z.enum(['call', 'standalone']),
+  stream: z.enum(['call', 'request', 'standalone']).describe("call: a long call's response stream; request: another request's; standalone: the GET notification stream"),
   call: z.string().optional().describe('the op id of the call the stream belongs to'),
   request_id: z.string().optional(),
   event_id: z.string().optional(),
