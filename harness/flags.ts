@@ -88,6 +88,8 @@ function gracefulDegradation(timeline: Timeline, scenario: Scenario, policy: Pol
   let backoffs = 0;
   for (let i = 1; i < policy.attempts; i++) backoffs += policy.backoff_ms * 2 ** (i - 1);
   const budget = policy.attempts * policy.timeout_ms + backoffs + 1000;
-  const hung = requests.some((r) => r.end - r.start > budget);
+  // A long call (a call step) has its own budget: its timeout.
+  const calls = new Map(timeline.calls().map((c) => [c.id, c.timeout_ms + 1000]));
+  const hung = requests.some((r) => r.end - r.start > (calls.get(r.id) ?? budget));
   return served / requests.length >= scenario.min_success_ratio && !hung;
 }

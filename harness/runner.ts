@@ -5,8 +5,10 @@
  * names several; steps run one after another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCall } from './call-runner.js';
 import type { Controller, Fault } from './controller.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
+import type { CallLedgerSnapshot } from './mcp-schema.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
 import { buildResult, type ScenarioResult } from './result.js';
@@ -38,8 +40,10 @@ export interface RunContext {
   policy?: Partial<Policy>;
   /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
   ledger?: () => Promise<Ledger | undefined>;
+  /** MCP: reads the server's call ledger after the run (long calls, notifications pushed). */
+  calls?: () => Promise<CallLedgerSnapshot | undefined>;
   /** MCP: makes the server push a notification (to check the server → client stream after heals). */
-  notify?: () => Promise<void>;
+  notify?: () => Promise<unknown>;
   /** How long a notification may take to arrive. */
   notificationTimeoutMs?: number;
   /** Unique per run, so request ids never collide in a ledger that outlives runs. */
@@ -69,6 +73,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe.watchTransport?.(({ at, kind, detail }) =>
       timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
     );
+    probe.watchMcp?.((event) => timeline.add({ type: 'mcp', path, ...event, at: timeline.fromMono(event.at) }));
   }
   const before = resources();
   const states = new Map<string, PathState>();
@@ -95,6 +100,8 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     error = `run stopped: ${(err as Error).message}`;
   }
   const ledger = await ctx.ledger?.().catch(() => undefined);
+  const calls = await ctx.calls?.().catch(() => undefined);
+  const mcp = Object.values(ctx.paths)[0]?.probe.mcpFacts?.();
   await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
@@ -121,6 +128,8 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe,
     seed: ctx.seed,
     error,
+    mcp,
+    calls,
   });
 }
 
@@ -138,6 +147,18 @@ async function runSteps(
     if ('send' in step) {
       await send(step.send, ctx, states, progress);
       await checkNotifications(ctx, states, timeline);
+    } else if ('call' in step) {
+      const state = states.get(step.call.path) as PathState;
+      const id = `${ctx.runId}-${ctx.scenario.name}-${step.call.path}-${++state.sent}`;
+      const { probe } = target(ctx, step.call.path);
+      const act = (action: Step): Promise<void> => runSteps([action], ctx, states, timeline, progress);
+      const entry = await runCall(step.call, { probe, timeline, path: step.call.path, id, faulted: state.faulted, epoch: state.epoch, act });
+      if (entry.outcome === 'ok') progress.ok++;
+      else progress.failed++;
+      await checkNotifications(ctx, states, timeline);
+    } else if ('notify' in step) {
+      if (!ctx.notify) throw new Error('a notify step needs an upstream that pushes notifications (the demo MCP server, or --notify-url)');
+      for (let i = 0; i < step.notify; i++) await ctx.notify();
     } else if ('wait' in step) await sleep(step.wait);
     else if ('repeat' in step) {
       for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress);

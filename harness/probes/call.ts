@@ -44,4 +44,8 @@ export interface McpFacts {
   readonly protocol: McpProtocol | null;
   /** The client SDK and version. */
   readonly sdk: string;
+  /** The MCP sessions the probe used (2025-11-25), in order. */
+  readonly sessions: readonly string[];
+  /** Standalone streams the probe re-opened after the SDK had given up on them (2025-11-25). */
+  readonly reopened: number;
 }

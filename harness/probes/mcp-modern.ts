@@ -54,7 +54,7 @@ export class McpModernProbe implements Probe {
   }
 
   mcpFacts(): McpFacts {
-    return { protocol: this.#wire.protocol, sdk: sdkVersion('@modelcontextprotocol/client') };
+    return { protocol: this.#wire.protocol, sdk: sdkVersion('@modelcontextprotocol/client'), sessions: this.#wire.sessions, reopened: 0 };
   }
 
   /** Discovers the server (2026-07-28 or nothing); throws when it does not speak it or cannot be reached. */

@@ -44,13 +44,19 @@ export class Session {
     this.#watch = watch;
     this.#standalone = standalone;
     this.transport = new StreamableHTTPClientTransport(url, { reconnectionOptions: reconnection, fetch: this.#fetch });
-    this.client.fallbackNotificationHandler = async () => void this.#events.emit('notification');
+    this.client.fallbackNotificationHandler = async (n) => void this.#events.emit('notification', (n.params?.['data'] as { notify?: unknown } | undefined)?.notify);
   }
 
   /** Resolves true on the next `signal`, false at `deadline`. */
   waitFor(signal: Signal, deadline: number): Promise<boolean> {
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(remaining(deadline))));
     return once(this.#events, signal, { signal: timeout }).then(() => true, () => false);
+  }
+
+  /** Calls `listener` with each notification's number (the demo server's `notify`; undefined for others) until the returned function is called. */
+  onNotice(listener: (notice: unknown) => void): () => void {
+    this.#events.on('notification', listener);
+    return () => void this.#events.off('notification', listener);
   }
 
   /** Waits (until `deadline`) while the stream is in one of `states` (by default: not opened yet, or opening). */

@@ -42,10 +42,16 @@ export class McpWire extends EventEmitter<{ 'call-stream-end': [op: string, requ
   #standaloneLast = new Map<string, string>();
   #opened = new Set<string>();
   #protocol: McpProtocol | null = null;
+  #sessions = new Set<string>();
 
   /** The generation of the last request that got an answer. */
   get protocol(): McpProtocol | null {
     return this.#protocol;
+  }
+
+  /** The sessions the requests carried, in order. */
+  get sessions(): string[] {
+    return [...this.#sessions];
   }
 
   /** The last SSE event id seen on `session`'s standalone stream (to resume it from). */
@@ -70,6 +76,7 @@ export class McpWire extends EventEmitter<{ 'call-stream-end': [op: string, requ
   }
 
   request(x: Exchange): void {
+    if (x.session !== null) this.#sessions.add(x.session);
     const message = (x.body ?? {}) as Message;
     if (x.method === 'POST' && message.method === 'tools/call' && message.params?.name === 'stream' && message.id !== undefined) {
       const op = String(message.params.arguments?.id);

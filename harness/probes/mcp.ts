@@ -61,7 +61,7 @@ export class McpProbe implements Probe {
   }
 
   mcpFacts(): McpFacts {
-    return { protocol: this.#wire.protocol, sdk: sdkVersion('@modelcontextprotocol/sdk') };
+    return { protocol: this.#wire.protocol, sdk: sdkVersion('@modelcontextprotocol/sdk'), sessions: this.#wire.sessions, reopened: this.#recoveries.reopened };
   }
 
   /** The standalone SSE stream of the current session. */
@@ -128,16 +128,34 @@ export class McpProbe implements Probe {
 
   /**
    * True if the notification `trigger` makes the server push reaches this client within
-   * `timeoutMs`. Waits while the SDK is still re-opening the stream; if it gave up, recovers it
-   * first (see `recoveries`): the answer is what a client with this recovery logic receives.
+   * `timeoutMs` (when `trigger` resolves with the notification's number, that one; else any).
+   * Waits while the SDK is still re-opening the stream; if it gave up, recovers it first (see
+   * `recoveries`): the answer is what a client with this recovery logic receives.
    */
-  async checkNotifications(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean> {
+  async checkNotifications(trigger: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const session = await this.#recover(deadline).catch(() => undefined);
     if (!session) return false;
-    const arrived = session.waitFor('notification', deadline);
-    await trigger();
-    return arrived;
+    const seen: unknown[] = [];
+    /** The notification to wait for: undefined until `trigger` answered, null for any. */
+    let want: unknown;
+    let settle: (ok: boolean) => void = () => undefined;
+    const arrived = new Promise<boolean>((resolve) => (settle = resolve));
+    const hit = (): boolean => (want === null ? seen.length > 0 : seen.includes(want));
+    const stop = session.onNotice((notice) => {
+      seen.push(notice);
+      if (want !== undefined && hit()) settle(true);
+    });
+    const timer = setTimeout(() => settle(false), remaining(deadline));
+    try {
+      const pushed = await trigger();
+      want = typeof pushed === 'number' ? pushed : null;
+      if (hit()) settle(true);
+      return await arrived;
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
   }
 
   async close(): Promise<void> {

@@ -5,11 +5,18 @@
  * the stream closed" is a recorded fact, not an assumption. Requests are keyed by session and
  * JSON-RPC id (ids are only unique within a session on 2025-11-25).
  */
-import type { CallLedgerSnapshot, McpProtocol, ServerCall } from '../mcp-schema.js';
+import { callLedgerSchema, type CallLedgerSnapshot, type McpProtocol, type ServerCall } from '../mcp-schema.js';
+import { fetchLedgerDocument } from './ledger.js';
 
 /** The server's clock for the ledger: wall-clock ms with sub-ms precision. */
 export function serverNow(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** The call ledger in a `GET /ledger` document at `url` (undefined when the server keeps none). */
+export async function fetchCallLedger(url: string): Promise<CallLedgerSnapshot | undefined> {
+  const parsed = callLedgerSchema.safeParse(await fetchLedgerDocument(url));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** What a handler reports about its own request. */

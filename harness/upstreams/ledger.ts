@@ -59,7 +59,12 @@ export function serveLedger(req: IncomingMessage, res: ServerResponse, kind: str
 }
 
 /** Reads a ledger from its `GET /ledger` URL over a fresh connection (no pooled socket stays open). */
-export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
+export async function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
+  return new Map(Object.entries((await fetchLedgerDocument(url, timeoutMs)).applied));
+}
+
+/** The whole `GET /ledger` document (an MCP server adds its call ledger to it). */
+export function fetchLedgerDocument(url: string, timeoutMs = 5000): Promise<LedgerDocument> {
   return new Promise((resolve, reject) => {
     const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
@@ -69,7 +74,8 @@ export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
         if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
         try {
           const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LedgerDocument;
-          resolve(new Map(Object.entries(document.applied)));
+          if (typeof document.applied !== 'object' || document.applied === null) throw new Error('no "applied" object');
+          resolve(document);
         } catch (err) {
           reject(new Error(`GET ${url}: not a ledger document`, { cause: err }));
         }

@@ -39,7 +39,7 @@ export interface McpUpstreamOptions extends ListenOptions {
 export interface McpUpstream extends Upstream {
   /** The MCP endpoint: `http://host:port/mcp`. */
   readonly url: string;
-  notify(): Promise<void>;
+  notify(): Promise<number>;
   /** The ids of the live 2025-11-25 sessions. */
   sessions(): string[];
   /** Ends every session as a server restart would: their next request gets 404 session not found. */
@@ -65,9 +65,10 @@ export async function startMcpUpstream(options: McpUpstreamOptions = {}): Promis
     sdk: [sdkVersion('@modelcontextprotocol/sdk'), sdkVersion('@modelcontextprotocol/server')],
   };
   let notices = 0;
-  const notify = async (): Promise<void> => {
+  const notify = async (): Promise<number> => {
     const n = ++notices;
     calls.notice(n, await legacy.notify(n));
+    return n;
   };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://upstream').pathname;
@@ -78,8 +79,8 @@ export async function startMcpUpstream(options: McpUpstreamOptions = {}): Promis
     if (serveLedger(req, res, 'mcp', store)) return void req.resume();
     if (path === '/notify' && req.method === 'POST') {
       req.resume();
-      await notify();
-      return sendJson(res, 200, { sessions: legacy.sessions().length });
+      const notice = await notify();
+      return sendJson(res, 200, { sessions: legacy.sessions().length, notice });
     }
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found' });
     const text = req.method === 'POST' ? await readBody(req) : '';
