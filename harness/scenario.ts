@@ -210,7 +210,7 @@ const scenarioSchema = z
           }
         }
         if (Array.isArray(body['steps'])) check(body['steps'] as unknown[], [...where, i, 'repeat', 'steps']);
-        if (Array.isArray(body['during'])) check((body['during'] as DuringAction[]).map((a) => a.step), [...where, i, 'call', 'during']);
+        if (Array.isArray(body['during'])) check((body['during'] as Array<DuringAction | undefined>).map((a) => a?.step ?? {}), [...where, i, 'call', 'during']);
         if ('toxic' in (step as object) && typeof body['type'] === 'string') {
           for (const issue of toxicStepIssues(body['type'], (body['attributes'] as Record<string, unknown> | undefined) ?? {})) {
             ctx.addIssue({ code: 'custom', path: [...where, i, 'toxic', ...issue.field], message: issue.message });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { CallCue, CallOperation, McpWireEvent } from '../../harness/probes/call.js';
 import { McpProbe } from '../../harness/probes/mcp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpModernProbe } from '../../harness/probes/mcp-modern.js';
 import { startMcpUpstream, type McpUpstreamOptions } from '../../harness/upstreams/mcp.js';
 import { portOf, proxyTo, type Teardown } from '../helpers/net.js';
@@ -78,15 +79,25 @@ t.test('2026-07-28 (SDK 2.4.0): a cut stream is re-issued with a new request id;
   t.equal(upstream.ledger().get(op.id), 1, 'applied once');
 });
 
-t.test('2026-07-28: a server that ignores the closed stream completes the first request too: the write is applied twice', async (t) => {
-  const { upstream, probe, cutAfter } = await rig(t, '2026-07-28', { ignoreCancel: true });
-  const op = call(6, 60);
-  const result = await probe.call(op, cutAfter(2));
-  t.match(result, { ok: true });
-  const deadline = performance.now() + 3000;
-  while (upstream.calls().calls.some((c) => c.completed_at === null) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const first = upstream.calls().calls.find((c) => c.request_id === result.requests[0]?.request_id);
-  t.ok((first?.steps ?? []).some((s) => s.at > (first?.stream_closed_at ?? Infinity)), 'steps after the stream closed');
-  t.not(first?.completed_at, null, 'the abandoned request completed');
-  t.equal(upstream.ledger().get(op.id), 2, 'a duplicate in the ledger');
+t.test('SDK 2.4.0 alone does not re-issue: after its response stream broke the call waits for its timeout', async (t) => {
+  const upstream = await startMcpUpstream();
+  t.teardown(() => upstream.close());
+  const { proxy, port } = await proxyTo(t, portOf(upstream.address));
+  const client = new Client({ name: 'bare', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  t.teardown(() => client.close());
+  await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+  const onprogress = ({ progress }: { progress: number }): void => {
+    if (progress !== 2) return;
+    proxy.addToxic({ type: 'drop', attributes: { mode: 'reset' } });
+    setTimeout(() => proxy.removeToxic('drop_downstream'), 30);
+  };
+  const started = performance.now();
+  const error = await client.callTool({ name: 'stream', arguments: { id: 'bare-1', payload: 'p', steps: 6, interval_ms: 60 } }, { timeout: 1500, onprogress }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const waited = performance.now() - started;
+  t.match(error, { code: 'REQUEST_TIMEOUT' }, 'the call ended with the SDK\'s own timeout');
+  t.ok(waited >= 1495, `it waited ${waited.toFixed(0)} ms in all (its timeout: 1500 ms)`);
+  t.equal(upstream.calls().calls.filter((c) => c.op === 'bare-1').length, 1, 'one request reached the server: nothing was re-issued');
 });
