@@ -1,6 +1,6 @@
 import t from 'tap';
 import { schemaErrors } from '../helpers/harness.js';
-import { runMcpSuite } from '../helpers/mcp-suite.js';
+import { checkMcpReports, runMcpSuite } from '../helpers/mcp-suite.js';
 
 const SDK = '@modelcontextprotocol/sdk 1.32.2';
 
@@ -8,6 +8,7 @@ t.test('the MCP suite on 2025-11-25 (SDK 1.32.2 client and server, a correct eve
   const { results, upstream, skipped } = await runMcpSuite(t, '2025-11-25');
   t.same(skipped, []);
   t.same(schemaErrors(results), [], 'the results match harness/result.schema.json');
+  checkMcpReports(t, results);
   const [cut, twice, loss] = results;
   for (const r of results) {
     t.equal(r.mcp_protocol, '2025-11-25', `${r.test_name}: spoke 2025-11-25 on the wire`);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { schemaErrors } from '../helpers/harness.js';
-import { runMcpSuite } from '../helpers/mcp-suite.js';
+import { checkMcpReports, runMcpSuite } from '../helpers/mcp-suite.js';
 
 const SDK = '@modelcontextprotocol/client 2.4.0';
 
@@ -8,6 +8,7 @@ t.test('the MCP suite on 2026-07-28 (SDK 2.4.0 client and server): re-issued wit
   const { results, upstream, skipped } = await runMcpSuite(t, '2026-07-28');
   t.same(skipped, ['notification_stream_loss'], 'the notification scenario is meant for 2025-11-25 only');
   t.same(schemaErrors(results), []);
+  checkMcpReports(t, results);
   for (const r of results) {
     t.ok(r.passed, `${r.test_name}: ${r.error_message ?? 'passed'}`);
     t.equal(r.mcp_protocol, '2026-07-28', `${r.test_name}: spoke 2026-07-28 on the wire`);
@@ -28,7 +29,7 @@ t.test('the MCP suite on 2026-07-28 (SDK 2.4.0 client and server): re-issued wit
       t.equal(q.server?.completed_at, null, `request ${q.request_id}: and did not complete`);
       t.ok(q.abandoned, `request ${q.request_id}: abandoned by the client`);
     }
-    t.same(call?.requests.at(-1)?.delivered.length, r.test_name === 'double_disconnect_resume' ? 6 : 10, 'the last request streamed every step');
+    t.same(call?.requests.at(-1)?.delivered.length, r.test_name === 'double_disconnect_resume' ? 5 : 10, 'the last request streamed every step');
   }
   t.ok((results[0]?.reissued_requests ?? 0) >= 1);
   t.ok((results[1]?.reissued_requests ?? 0) >= 2, 'double_disconnect_resume: re-issued at least twice');
