@@ -61,6 +61,8 @@ interface PathState {
   sent: number;
   /** A heal happened; check notifications once the requests after it have run. */
   checkPending: boolean;
+  /** The probe's stream repairs counted by the last notification check (repairs made since count for the next). */
+  repairs: number;
 }
 
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
@@ -84,6 +86,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
       epoch: 0,
       sent: 0,
       checkPending: false,
+      repairs: 0,
     });
   }
   const probe = Object.values(ctx.paths)[0]?.probe.kind ?? 'none';
@@ -223,9 +226,11 @@ async function checkNotifications(ctx: RunContext, states: Map<string, PathState
     const { probe } = target(ctx, path);
     if (!state.checkPending || state.faulted || !probe.checkNotifications || !ctx.notify) continue;
     state.checkPending = false;
-    const before = repairs(probe);
+    // A repair made since the last check (e.g. after a successful call) counts for this one.
+    const before = state.repairs;
     const ok = await probe.checkNotifications(ctx.notify, ctx.notificationTimeoutMs ?? 3000).catch(() => false);
-    timeline.add({ type: 'notification', path, at: timeline.now(), ok, repaired: repairs(probe) > before });
+    state.repairs = repairs(probe);
+    timeline.add({ type: 'notification', path, at: timeline.now(), ok, repaired: state.repairs > before });
   }
 }
 

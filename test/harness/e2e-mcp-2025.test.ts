@@ -48,6 +48,7 @@ t.test('the MCP suite on 2025-11-25 (SDK 1.32.2 client and server, a correct eve
   t.equal(loss?.replayed_events, 3, 'the 3 notifications pushed during the partition were replayed from the event store');
   t.equal(loss?.missing_events, 0);
   t.match(loss?.known_defects.find((d) => d.id === 'reconnection-gave-up'), { sdk: SDK }, 'the SDK gave up re-opening the stream');
+  t.ok((loss?.notification_stream_repairs ?? 0) >= 1, 'the repair counter counts the probe\'s re-open');
   const pushed = upstream.calls().notices.filter((n) => n.at >= Date.now() - 60_000).length;
   t.ok(pushed >= 4, `${pushed} notifications pushed in all`);
 });
