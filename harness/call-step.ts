@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { Step } from './scenario.js';
 
 /** What cues a during-action. */
-export const TRIGGERS = ['after_progress', 'after_reconnect', 'after_ms'] as const;
+const TRIGGERS = ['after_progress', 'after_reconnect', 'after_ms'] as const;
 
 /** The steps a during-action may be. */
 const ACTIONS = ['partition', 'heal', 'flaky', 'latency', 'toxic'] as const;

@@ -21,7 +21,7 @@ const step = z.number().int().min(0);
 const time = z.number().describe('ms since the scenario started');
 
 /** One JSON-RPC request of a long tool call, as the server's ledger recorded it. */
-export const serverCallSchema = z.object({
+const serverCallSchema = z.object({
   op: z.string().describe('the operation id (the tool argument `id`)'),
   request_id: z.string().describe('the JSON-RPC id'),
   session: z.string().nullable().describe('the MCP session (2025-11-25); null on 2026-07-28'),
@@ -123,7 +123,7 @@ export const mcpCallSchema = z.object({
 }).meta({ id: 'mcp_call' });
 
 /** A known SDK behaviour the run showed, with the evidence. */
-export const defectSchema = z.object({
+const defectSchema = z.object({
   id: z.enum(['resume-without-last-event-id', 'example-event-store-replay', 'reconnection-gave-up', 'broken-stream-not-reissued']),
   sdk: z.string().describe('the SDK and version that showed it'),
   reference: z.string().describe('where it is known from'),

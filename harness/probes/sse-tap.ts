@@ -97,7 +97,7 @@ export function tapFetch(fetch: Fetch, listener: TapListener): Fetch {
 }
 
 /** An incremental SSE parser: feed it chunks, it calls `onEvent` per complete event. */
-export function sseParser(onEvent: (event: SseEvent) => void): (chunk: Uint8Array) => void {
+function sseParser(onEvent: (event: SseEvent) => void): (chunk: Uint8Array) => void {
   const decoder = new TextDecoder();
   let buffer = '';
   let id: string | undefined;

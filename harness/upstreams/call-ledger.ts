@@ -9,7 +9,7 @@ import { callLedgerSchema, type CallLedgerSnapshot, type McpProtocol, type Serve
 import { fetchLedgerDocument } from './ledger.js';
 
 /** The server's clock for the ledger: wall-clock ms with sub-ms precision. */
-export function serverNow(): number {
+function serverNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
