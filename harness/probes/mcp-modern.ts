@@ -93,7 +93,7 @@ export class McpModernProbe implements Probe {
         const attempt = await this.#attempt(op, deadline, (n) => cue({ kind: 'progress', count: (delivered += n) }));
         const id = this.#wire.requestIds(op.id)[sent];
         if (id !== undefined) requests.push({ request_id: id, delivered: attempt.delivered, result: attempt.result, abandoned: false });
-        if (attempt.result || attempt.error === 'timeout') {
+        if (!attempt.lost) {
           error = attempt.error;
           break;
         }
@@ -117,8 +117,12 @@ export class McpModernProbe implements Probe {
     this.#agent.destroy();
   }
 
-  /** One request of a call: ends with its result, at the deadline, or when its stream broke (`opened`: after it had opened). */
-  async #attempt(op: CallOperation, deadline: number, progressed: (n: number) => void): Promise<{ result: boolean; error?: string; opened: boolean; delivered: number[] }> {
+  /**
+   * One request of a call: ends with its result, an answer that is an error, at the deadline, or
+   * lost (`lost`: its stream broke, after it had opened or not, or its connection failed), which
+   * the caller re-issues.
+   */
+  async #attempt(op: CallOperation, deadline: number, progressed: (n: number) => void): Promise<{ result: boolean; error?: string; lost: boolean; opened: boolean; delivered: number[] }> {
     const delivered: number[] = [];
     const abort = new AbortController();
     const sent = this.#wire.requestIds(op.id).length;
@@ -137,12 +141,14 @@ export class McpModernProbe implements Probe {
         progressed(1);
       };
       const answer = await client.callTool({ name: 'stream', arguments: streamArguments(op) }, { signal: abort.signal, timeout: Math.max(1, remaining(deadline)), onprogress });
-      return { result: true, ...(answer.isError ? { error: `tool error: ${resultText(answer).slice(0, 60)}` } : {}), opened: true, delivered };
+      return { result: true, ...(answer.isError ? { error: `tool error: ${resultText(answer).slice(0, 60)}` } : {}), lost: false, opened: true, delivered };
     } catch (err) {
       // The SDK turns an abort into a RequestTimeout error: our abort is a broken stream, not a timeout.
-      if (abort.signal.aborted) return { result: false, error: 'stream broke', opened, delivered };
+      if (abort.signal.aborted) return { result: false, error: 'stream broke', lost: true, opened, delivered };
       const timedOut = remaining(deadline) <= 0 || (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout);
-      return { result: false, error: timedOut ? 'timeout' : modernErrorKind(err), opened, delivered };
+      const error = timedOut ? 'timeout' : modernErrorKind(err);
+      // Only a request lost on the way (a failed or dropped connection) is re-issued; an answer that is an error is the call's outcome.
+      return { result: false, error, lost: !timedOut && (/^E[A-Z]+$/.test(error) || error === 'closed'), opened, delivered };
     } finally {
       this.#wire.off('call-stream-end', broke);
     }

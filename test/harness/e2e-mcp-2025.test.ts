@@ -1,15 +1,18 @@
 import t from 'tap';
+import { MCP_SCENARIOS } from '../../harness/builtins.js';
 import { schemaErrors } from '../helpers/harness.js';
 import { checkMcpReports, runMcpSuite } from '../helpers/mcp-suite.js';
 
 const SDK = '@modelcontextprotocol/sdk 1.32.2';
 
 t.test('the MCP suite on 2025-11-25 (SDK 1.32.2 client and server, a correct event store), reconciled with both ledgers', async (t) => {
-  const { results, upstream, skipped } = await runMcpSuite(t, '2025-11-25');
+  const { results, upstream, skipped } = await runMcpSuite(t, '2025-11-25', {}, [...MCP_SCENARIOS, 'connection_recovery']);
   t.same(skipped, []);
   t.same(schemaErrors(results), [], 'the results match harness/result.schema.json');
   checkMcpReports(t, results);
-  const [cut, twice, loss] = results;
+  const [cut, twice, loss, recovery] = results;
+  t.ok(recovery?.passed, `a plan scenario on 2025-11-25: ${recovery?.error_message ?? 'passed'}`);
+  t.equal(recovery?.notifications_recovered, true, 'notifications checked after its heal');
   for (const r of results) {
     t.equal(r.mcp_protocol, '2025-11-25', `${r.test_name}: spoke 2025-11-25 on the wire`);
     t.equal(r.mcp_sdk, SDK);
