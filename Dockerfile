@@ -23,9 +23,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Runtime: node, the production node_modules, dist/, package.json and the built-in scenarios
-# (the harness finds harness/scenarios next to package.json). Files stay root-owned, read-only to
-# the process.
+# Runtime: node, the production node_modules, dist/, package.json, the built-in scenarios (the
+# harness finds harness/scenarios next to package.json) and the example clients. Files stay
+# root-owned, read-only to the process.
 FROM ${NODE_IMAGE}
 ENV LOG_LEVEL=info
 WORKDIR /app
@@ -33,6 +33,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY harness/scenarios ./harness/scenarios
+# The example client adapters, for `run --client "node /app/examples/clients/node-client.mjs"`.
+COPY examples/clients ./examples/clients
 RUN ln -s /app/dist/bin/faultline.js /usr/local/bin/faultline
 USER node
 # A folder the process may write in: `run` writes its results under the working directory by default.

@@ -7,17 +7,12 @@
  */
 import { Toxiproxy, type Proxy as ClientProxy } from 'toxiproxy-node-client';
 import { ApiClient, apiPath } from '../protocol/api-client.js';
-import { partitionToxics, type PartitionMode } from '../protocol/partition.js';
-import type { ConnectionJson, CutMode, EventJson, ToxicBody } from '../protocol/wire.js';
+import type { ConnectionJson, EventJson, ToxicBody } from '../protocol/wire.js';
+import { capabilitiesOf, type Capabilities } from './capabilities.js';
 import { ControlHttp } from './control-http.js';
 import { EventStream } from './event-stream.js';
+import type { PlannedFault } from './plan.js';
 import type { FaultEntry, Timeline } from './timeline.js';
-
-/** What to put on a path. */
-export type Fault =
-  | { kind: 'partition'; mode: PartitionMode; cut: CutMode }
-  | { kind: 'toxic'; label: string; toxic: ToxicBody };
-
 
 /** How long to wait for the proxy's event after the API answered. */
 const EVENT_WAIT_MS = 250;
@@ -28,7 +23,7 @@ export class Controller {
   #client: Toxiproxy;
   #api: ApiClient;
   #events = new EventStream();
-  #faultline = false;
+  #capabilities: Capabilities | undefined;
   #timeline: Timeline | undefined;
   /** Toxics this controller added, per proxy, so heal removes exactly those. */
   #added = new Map<string, Set<string>>();
@@ -47,22 +42,16 @@ export class Controller {
     this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
   }
 
-  /** Whether the server is faultline (it reports its own version in GET /version). */
-  get isFaultline(): boolean {
-    return this.#faultline;
+  /** What the server supports (known once connected). */
+  get capabilities(): Capabilities {
+    if (!this.#capabilities) throw new Error('Controller.connect() first');
+    return this.#capabilities;
   }
 
-  /** Checks the server answers and subscribes to its events when it has them. */
+  /** Asks the server what it supports, and subscribes to its events when it has them. */
   async connect(): Promise<void> {
-    const version = await this.#client.getVersion().catch((err: unknown) => {
-      throw new Error(`cannot reach the control API at ${this.url} (${(err as Error).message})`);
-    });
-    try {
-      this.#faultline = typeof (JSON.parse(version) as { faultline?: unknown }).faultline === 'string';
-    } catch {
-      this.#faultline = false;
-    }
-    if (this.#faultline) await this.#events.open(this.url, this.#headers);
+    this.#capabilities = await capabilitiesOf(this.#api);
+    if (this.#capabilities.faultline) await this.#events.open(this.url, this.#headers);
   }
 
   /** Times the next faults on `timeline`. */
@@ -83,21 +72,20 @@ export class Controller {
 
   /** How many live connections proxy `name` holds (faultline's `/connections`); null on a server without it. */
   async connections(name: string): Promise<number | null> {
-    if (!this.#faultline) return null;
+    if (!this.capabilities.faultline) return null;
     return (await this.#api.request<ConnectionJson[]>('GET', apiPath('proxies', name, 'connections'))).length;
   }
 
-  /** Puts `fault` on proxy `proxy` and records it on the timeline. */
-  async apply(path: string, proxy: string, fault: Fault): Promise<FaultEntry> {
-    const label = fault.kind === 'partition' ? `partition:${fault.mode}` : fault.label;
-    return this.#timed('fault', path, proxy, label, async () => {
+  /** Puts a planned fault on proxy `proxy` and records it on the timeline. */
+  async apply(path: string, proxy: string, fault: PlannedFault): Promise<FaultEntry> {
+    return this.#timed('fault', path, proxy, fault.label, async () => {
       const current = await this.#client.get(proxy);
-      if (fault.kind === 'toxic') return [await this.#addToxic(current, fault.toxic)];
-      if (fault.mode === 'refuse') {
+      const matchers = await Promise.all(fault.toxics.map((t) => this.#addToxic(current, t)));
+      if (fault.disable) {
         await current.update({ enabled: false, listen: current.listen, upstream: current.upstream });
-        return [(e) => e.type === 'proxy.disabled' && e.proxy === proxy];
+        matchers.push((e) => e.type === 'proxy.disabled' && e.proxy === proxy);
       }
-      return Promise.all(partitionToxics(fault.mode, fault.cut, this.#faultline).map((t) => this.#addToxic(current, t)));
+      return matchers;
     });
   }
 

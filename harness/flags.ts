@@ -14,6 +14,7 @@
  *   answered from cache), and no request hung: each ended within its policy's budget
  *   (attempts × timeout + backoffs + 1 s).
  */
+import { budgetMs } from './client-policy.js';
 import { faultsOf, longestFailureRun, overlaps } from './metrics.js';
 import { dataLost, type Reconciliation } from './reconcile.js';
 import type { Flag, Policy, Scenario } from './scenario.js';
@@ -85,9 +86,7 @@ function gracefulDegradation(timeline: Timeline, scenario: Scenario, policy: Pol
   const requests = timeline.requests();
   if (requests.length === 0) return false;
   const served = requests.filter((r) => r.outcome === 'ok' || r.outcome === 'cached').length;
-  let backoffs = 0;
-  for (let i = 1; i < policy.attempts; i++) backoffs += policy.backoff_ms * 2 ** (i - 1);
-  const budget = policy.attempts * policy.timeout_ms + backoffs + 1000;
+  const budget = budgetMs(policy) + 1000;
   // A long call (a call step) has its own budget: its timeout.
   const calls = new Map(timeline.calls().map((c) => [c.id, c.timeout_ms + 1000]));
   const hung = requests.some((r) => r.end - r.start > (calls.get(r.id) ?? budget));

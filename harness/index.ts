@@ -9,8 +9,11 @@
  *     proxyUrl: server.url, probe: 'mcp',
  *     upstream: { address: mcp.address, ledger: async () => mcp.ledger(), notify: () => mcp.notify() },
  *   });
+ *
+ * `probe` is a built-in name or a factory `(target) => Probe` for your own client, in code or as an
+ * external process (`clientProbes('python3 my-client.py')`).
  */
-export { runScenarios, type RunScenariosOptions, type ProbeKind, type UpstreamTarget } from './run-scenarios.js';
+export { runScenarios, type RunScenariosOptions, type ProbeKind, type ProbeFactory, type ProbeTarget, type UpstreamTarget } from './run-scenarios.js';
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
 export type { ScenarioResult, ReadableResult, FaultWindowResult } from './result-schema.js';
 export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
@@ -23,7 +26,9 @@ export { resultSchema, resultsJsonSchema, readResults } from './result-schema.js
 export { writeResults, resultsFileName, DEFAULT_OUT_DIR } from './reporters/json.js';
 export { renderJunit } from './reporters/junit.js';
 export type { Reconciliation } from './reconcile.js';
-export type { Probe, Operation, Attempt } from './probes/probe.js';
+export type { Probe, Operation, Attempt, TransportEvent, ClientEvent } from './probes/probe.js';
+export { clientProbes, ClientProbe, type ClientProbeOptions } from './probes/client.js';
+export type { ClientReport, ClientResult } from './result-client-schema.js';
 export { McpProbe } from './probes/mcp.js';
 export { McpModernProbe } from './probes/mcp-modern.js';
 export { McpAutoProbe } from './probes/mcp-auto.js';
@@ -35,3 +40,4 @@ export { startMcpUpstream, type McpUpstream, type McpUpstreamOptions } from './u
 export { startHttpUpstream } from './upstreams/http.js';
 export { startEchoUpstream } from './upstreams/echo.js';
 export { fetchLedger } from './upstreams/ledger.js';
+export { parseLedgerDocument } from './upstreams/ledger-document.js';

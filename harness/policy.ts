@@ -91,7 +91,8 @@ export class PolicyClient {
       kind: request.kind,
       faulted,
       epoch,
-      start,
+      // When its first attempt began: an external client that was still starting up held it back.
+      start: attempts[0]?.start ?? start,
       end: this.#timeline.now(),
       attempts,
       outcome,

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { callEntrySchema, mcpEntrySchema, mcpResultShape } from './mcp-schema.js';
+import { clientEntrySchema, clientResultSchema } from './result-client-schema.js';
 import { Timeline } from './timeline.js';
 import { faultWindows } from './windows.js';
 
@@ -49,6 +50,7 @@ export const entrySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('notification'), path: z.string(), at: time, ok: z.boolean(), repaired: z.boolean() }),
   z.object({ type: z.literal('transport'), path: z.string(), at: time, kind: z.string(), detail: z.string().optional() }),
+  clientEntrySchema,
   mcpEntrySchema,
   callEntrySchema,
 ]).meta({ id: 'entry' });
@@ -167,6 +169,9 @@ const addedResult = z.object({
       leaked: z.boolean(),
     })
     .nullable(),
+  emulated: z.array(z.string()).describe('faults the server lacked (a plain Toxiproxy) and the harness emulated, each saying how it differs'),
+  notes: z.array(z.string()).describe('how to read this result: no server ledger, a client driven pass-through, …'),
+  client: clientResultSchema.nullable().describe('the external client (--client, or a probe with its own policy); null for faultline\'s probes'),
   windows: z.array(windowSchema),
   paths: z.record(z.string(), pathSchema),
   ...mcpResultShape,

@@ -14,6 +14,7 @@ import type { McpFacts } from './probes/call.js';
 import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
 import { reconcile } from './reconcile.js';
+import type { ClientResult } from './result-client-schema.js';
 import type { ScenarioResult } from './result-schema.js';
 import { FLAGS, type Policy, type Scenario } from './scenario.js';
 import { round, summarize } from './stats.js';
@@ -34,6 +35,11 @@ export interface ResultInputs {
   probe: string;
   seed: string;
   error: string | null;
+  /** Faults the server lacked and the harness emulated (see plan.ts). */
+  emulated: string[];
+  /** How to read the result (see notes.ts). */
+  notes: string[];
+  client: ClientResult | null;
   /** MCP: what the probe knows of the protocol it spoke (undefined for other probes). */
   mcp?: McpFacts | undefined;
   /** MCP: the server's call ledger, when it keeps one. */
@@ -50,7 +56,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const byPath = new Map(scenario.paths.map((path) => [path, windowsOfPath(timeline, path)]));
   const windows = [...byPath.values()].flat().sort((a, b) => a.applied_ms - b.applied_ms);
 
-  const failed: string[] = [];
+  // A run that broke says so first: the flags after it describe a cut-short run.
+  const failed: string[] = inputs.error ? [inputs.error] : [];
   for (const flag of FLAGS) {
     const want = scenario.expect[flag];
     if (want !== undefined && flags[flag] !== want) failed.push(`${flag} was ${flags[flag]}, expected ${want}`);
@@ -63,7 +70,6 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const mcp = mcpFigures({ timeline, facts: inputs.mcp, calls: inputs.calls, ledger: inputs.ledger });
   failed.push(...mcpExpectationFailures(scenario, mcp, reconciliation));
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
-  if (inputs.error) failed.push(inputs.error);
 
   return {
     test_name: scenario.name,
@@ -83,6 +89,9 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     notification_stream_repairs: repairs,
     ledger: reconciliation,
     leaks: inputs.leaks,
+    emulated: inputs.emulated,
+    notes: inputs.notes,
+    client: inputs.client,
     windows,
     paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
     ...mcp,

@@ -12,14 +12,13 @@ import type { CallLedgerSnapshot, McpProtocol } from './mcp-schema.js';
 import { McpProbe, type ToolCall } from './probes/mcp.js';
 import { McpAutoProbe } from './probes/mcp-auto.js';
 import { McpModernProbe } from './probes/mcp-modern.js';
-import type { Probe, ProbeKind } from './probes/probe.js';
+import type { Probe, ProbeFactory, ProbeKind } from './probes/probe.js';
 import { ConnectProbe, TcpProbe } from './probes/tcp.js';
 import type { ScenarioResult } from './result.js';
 import { runScenario, type PathTarget, type Progress } from './runner.js';
 import { policySchema, ScenarioError, type Policy, type Scenario } from './scenario.js';
 import { customToxicSteps, unknownTypeMessage } from './toxic-steps.js';
 import type { Ledger } from './upstreams/upstream.js';
-
 
 /** The service the probes reach through the proxy. */
 export interface UpstreamTarget {
@@ -45,7 +44,11 @@ export interface UpstreamTarget {
 export interface RunScenariosOptions {
   /** The control API of a faultline (or Toxiproxy) server. */
   proxyUrl: string;
-  probe: ProbeKind;
+  /**
+   * A built-in probe, or a factory making one probe per path of each scenario from its proxy's
+   * address (your own client in the Probe contract; `clientProbes(command)` for an external one).
+   */
+  probe: ProbeKind | ProbeFactory;
   upstream: UpstreamTarget;
   /** Scenarios to run; default the six built-ins. */
   scenarios?: Scenario[];
@@ -69,7 +72,7 @@ export interface RunScenariosOptions {
   onResult?: (result: ScenarioResult) => void;
 }
 
-export type { ProbeKind } from './probes/probe.js';
+export type { ProbeKind, ProbeFactory, ProbeTarget } from './probes/probe.js';
 
 /**
  * Runs the scenarios one after another and returns their results. Every control API they need is
@@ -107,7 +110,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   }
   const refused = scenarios.flatMap((scenario) =>
     customToxicSteps(scenario.steps)
-      .filter((step) => controllers.get(serverOf(scenario, step.path))?.isFaultline)
+      .filter((step) => controllers.get(serverOf(scenario, step.path))?.capabilities.faultline)
       .map((step) => `${scenario.source ?? scenario.name}: invalid scenario\n  ${unknownTypeMessage(step)}`),
   );
   if (refused.length) {
@@ -122,12 +125,23 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
       for (const path of scenario.paths) {
         const controller = await controllerFor(serverOf(scenario, path));
         const probeHost = options.probeHost ?? new URL(controller.url).hostname.replace(/^\[|\]$/g, '');
-        const proxy = `faultline_${options.probe}_${scenario.name}_${path}`.slice(0, 64);
+        const kind = typeof options.probe === 'string' ? options.probe : 'custom';
+        const proxy = `faultline_${kind}_${scenario.name}_${path}`.slice(0, 64);
         const listen = await controller.ensureProxy(proxy, options.upstream.address, `${options.listenHost ?? '127.0.0.1'}:0`);
         const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
         const { repair_stream } = policySchema.parse({ ...scenario.policy, ...options.policy });
         const protocol = pinned ?? scenario.mcp_protocols?.at(-1);
-        paths[path] = { controller, proxy, probe: makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol) };
+        let probe: Probe;
+        try {
+          probe =
+            typeof options.probe === 'string'
+              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol)
+              : options.probe({ host: probeHost, port, path, scenario: scenario.name });
+        } catch (err) {
+          for (const made of [...Object.values(paths), { controller, proxy }]) await made.controller.removeProxy(made.proxy).catch(() => undefined);
+          throw new Error(`the probe of path ${path} in ${scenario.name} could not be made: ${(err as Error).message}`, { cause: err });
+        }
+        paths[path] = { controller, proxy, probe };
       }
       const result = await runScenario({
         scenario,

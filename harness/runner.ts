@@ -6,9 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCall } from './call-runner.js';
-import type { Controller, Fault } from './controller.js';
+import { clientResultOf, passThrough } from './client-policy.js';
+import type { Controller } from './controller.js';
+import { fatalOf, stopIfFatal } from './fatal.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
 import type { CallLedgerSnapshot } from './mcp-schema.js';
+import { resultNotes } from './notes.js';
+import { planScenario, type Plan, type PlannedFault } from './plan.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
 import { buildResult, type ScenarioResult } from './result.js';
@@ -36,7 +40,7 @@ export interface Progress {
 export interface RunContext {
   scenario: Scenario;
   paths: Record<string, PathTarget>;
-  /** Policy fields that override the scenario's (e.g. a deliberately broken client). */
+  /** Policy fields that override the scenario's (e.g. a deliberately broken client); with a probe that has its own policy, only `timeout_ms` (its budget). */
   policy?: Partial<Policy>;
   /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
   ledger?: () => Promise<Ledger | undefined>;
@@ -68,7 +72,10 @@ interface PathState {
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
 export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const { scenario } = ctx;
-  const policy = policySchema.parse({ ...scenario.policy, ...ctx.policy });
+  const ownPolicy = Object.values(ctx.paths).some((p) => p.probe.ownPolicy);
+  const policy = ownPolicy
+    ? passThrough(policySchema.parse(scenario.policy), ctx.policy)
+    : policySchema.parse({ ...scenario.policy, ...ctx.policy });
   const timeline = ctx.timeline ?? new Timeline();
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
   for (const [path, { probe }] of Object.entries(ctx.paths)) {
@@ -76,6 +83,9 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
       timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
     );
     probe.watchMcp?.((event) => timeline.add({ type: 'mcp', path, ...event, at: timeline.fromMono(event.at) }));
+    probe.watchClient?.(({ at, lateMs, ...event }) =>
+      timeline.add({ type: 'client', path, at: timeline.fromMono(at), ...event, ...(lateMs === undefined ? {} : { late_ms: lateMs }) }),
+    );
   }
   const before = resources();
   const states = new Map<string, PathState>();
@@ -91,10 +101,14 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   }
   const probe = Object.values(ctx.paths)[0]?.probe.kind ?? 'none';
   const progress: Progress = { scenario: scenario.name, probe, step: 'open', ok: 0, failed: 0 };
-  let error: string | null = null;
+  const plan = planScenario(scenario.steps, (path) => target(ctx, path).controller.capabilities);
+  let error: string | null = plan.refused === null ? null : `not run: ${plan.refused}`;
   try {
-    await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
-    await runSteps(scenario.steps, ctx, states, timeline, progress);
+    if (error === null) {
+      await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+      stopIfFatal(ctx.paths);
+      await runSteps(scenario.steps, ctx, states, timeline, progress, plan);
+    }
     progress.step = 'replay';
     ctx.onProgress?.(progress);
     for (const state of states.values()) if (!state.faulted) await state.client.replay();
@@ -102,10 +116,15 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   } catch (err) {
     error = `run stopped: ${(err as Error).message}`;
   }
-  const ledger = await ctx.ledger?.().catch(() => undefined);
+  await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
+  // A client that died after its last answer still fails the scenario.
+  const fatal = fatalOf(ctx.paths);
+  if (error === null && fatal !== undefined) error = `run stopped: ${fatal}`;
+  // Read after the probes closed: a client's writes still in flight (or flushed at stdin EOF) count.
+  let ledgerError: string | undefined;
+  const ledger = await ctx.ledger?.().catch((err: unknown) => void (ledgerError = (err as Error).message));
   const calls = await ctx.calls?.().catch(() => undefined);
   const mcp = Object.values(ctx.paths)[0]?.probe.mcpFacts?.();
-  await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
         probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
@@ -133,6 +152,13 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     error,
     mcp,
     calls,
+    emulated: plan.emulated,
+    notes: resultNotes({
+      ledgerGiven: ctx.ledger !== undefined,
+      ...(ledgerError === undefined ? {} : { ledgerError }),
+      passThrough: ownPolicy,
+    }),
+    client: clientResultOf(Object.entries(ctx.paths).map(([path, p]) => [path, p.probe] as const), policy),
   });
 }
 
@@ -142,6 +168,7 @@ async function runSteps(
   states: Map<string, PathState>,
   timeline: Timeline,
   progress: Progress,
+  plan: Plan,
 ): Promise<void> {
   for (const step of steps) {
     const kind = Object.keys(step)[0] as string;
@@ -154,7 +181,7 @@ async function runSteps(
       const state = states.get(step.call.path) as PathState;
       const id = `${ctx.runId}-${ctx.scenario.name}-${step.call.path}-${++state.sent}`;
       const { probe } = target(ctx, step.call.path);
-      const act = (action: Step): Promise<void> => runSteps([action], ctx, states, timeline, progress);
+      const act = (action: Step): Promise<void> => runSteps([action], ctx, states, timeline, progress, plan);
       const entry = await runCall(step.call, { probe, timeline, path: step.call.path, id, faulted: state.faulted, epoch: state.epoch, act });
       if (entry.outcome === 'ok') progress.ok++;
       else progress.failed++;
@@ -164,12 +191,12 @@ async function runSteps(
       for (let i = 0; i < step.notify; i++) await ctx.notify();
     } else if ('wait' in step) await sleep(step.wait);
     else if ('repeat' in step) {
-      for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress);
+      for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress, plan);
     } else if ('heal' in step) await heal(step.heal.path, ctx, states);
     else {
-      const [path, fault] = faultOf(step);
+      const path = (Object.values(step)[0] as { path: string }).path;
       const { controller, proxy } = target(ctx, path);
-      await controller.apply(path, proxy, fault);
+      await controller.apply(path, proxy, plan.faults.get(step) as PlannedFault);
       (states.get(path) as PathState).faulted = true;
     }
   }
@@ -195,6 +222,7 @@ async function send(
       const state = states.get(path) as PathState;
       for (let i = 0; i < count; i++) {
         if (i > 0 || state.sent > 0) await sleep(interval);
+        stopIfFatal(ctx.paths);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;
         const target = kind === 'read' ? state.client.readTarget : undefined;
@@ -203,6 +231,7 @@ async function send(
         if (entry.outcome === 'ok' || entry.outcome === 'cached') progress.ok++;
         else progress.failed++;
         ctx.onProgress?.(progress);
+        stopIfFatal(ctx.paths);
       }
     }),
   );
@@ -236,27 +265,6 @@ async function checkNotifications(ctx: RunContext, states: Map<string, PathState
 
 function repairs(probe: Probe): number {
   return (probe.recoveries?.reopened ?? 0) + (probe.recoveries?.replaced ?? 0);
-}
-
-function faultOf(step: Step): [string, Fault] {
-  if ('partition' in step) {
-    const { path, mode, cut } = step.partition;
-    return [path, { kind: 'partition', mode, cut }];
-  }
-  if ('flaky' in step) {
-    const { path, stream, ...attributes } = step.flaky;
-    return [path, { kind: 'toxic', label: 'flaky', toxic: { name: 'faultline_flaky', type: 'flaky', stream, toxicity: 1, attributes } }];
-  }
-  if ('latency' in step) {
-    const { path, stream, ...attributes } = step.latency;
-    const toxic = { name: `faultline_latency_${stream}`, type: 'latency', stream, toxicity: 1, attributes };
-    return [path, { kind: 'toxic', label: 'latency', toxic }];
-  }
-  if ('toxic' in step) {
-    const { path, name, ...rest } = step.toxic;
-    return [path, { kind: 'toxic', label: `toxic:${rest.type}`, toxic: { name: name ?? `faultline_${rest.type}_${rest.stream}`, ...rest } }];
-  }
-  throw new Error(`not a fault step: ${JSON.stringify(step)}`);
 }
 
 function target(ctx: RunContext, path: string): PathTarget {

@@ -5,7 +5,8 @@
  * never leaks into the drop's detection, and ten partitions give ten samples. Pure functions of a
  * Timeline; times in ms on its clock. The definitions (also in the README):
  * - a failed attempt belongs to the latest window on its path that was applied before the attempt
- *   ended and not yet healed when it started;
+ *   ended and not yet healed when it started (against a server without events, whose faults are
+ *   timed by the API's answer, a window owns what happens from the fault's request to the heal's);
  * - detection: applied → the end of the window's first failed attempt (null when none failed);
  * - transport detection: applied → the first transport event of the probe (reset, peer close,
  *   refused connect, stream end) that belongs to the window the same way, null when it saw none;
@@ -28,6 +29,13 @@ interface Span {
   path: string;
   fault: FaultEntry;
   healed: number | null;
+  /**
+   * Where the window owns what happens: from the moment the fault may have taken effect to the
+   * moment the heal may have. A proxy event pins both to when the proxy applied them; timed only by
+   * the API's answer (a server without events), the fault may act from its request on, and the heal too.
+   */
+  from: number;
+  until: number;
 }
 
 /** Windows of every path, in the order they were applied. */
@@ -46,6 +54,8 @@ export function windowsOfPath(timeline: Timeline, path: string): FaultWindow[] {
   return spans.map((span, i) => {
     const { applied } = span.fault;
     const healed = span.healed;
+    // Timed by the API's answer, the fault may have acted a little before it: that counts as 0.
+    const since = (at: number): number => round(Math.max(0, at - applied));
     const firstFail = attempts.find((a) => !a.ok && owner(a.start, a.end) === span);
     const transport = timeline.transports(path).find((e) => owner(e.at, e.at) === span);
     const recovered = firstFail ? attempts.find((a) => a.ok && a.end > firstFail.end) : undefined;
@@ -58,9 +68,9 @@ export function windowsOfPath(timeline: Timeline, path: string): FaultWindow[] {
       fault: span.fault.fault,
       applied_ms: round(applied),
       healed_ms: healed === null ? null : round(healed),
-      detection_ms: firstFail ? round(firstFail.end - applied) : null,
+      detection_ms: firstFail ? since(firstFail.end) : null,
       detection_bound: firstFail ? (firstFail.error === 'timeout' ? 'client_timeout' : 'fault') : null,
-      transport_detection_ms: transport ? round(transport.at - applied) : null,
+      transport_detection_ms: transport ? since(transport.at) : null,
       loss_window_ms: firstFail && recovered ? round(recovered.end - firstFail.end) : null,
       ...recoveryOf(requests, attempts, healed, next),
       requests: overlapping.length,
@@ -77,22 +87,26 @@ function spansOf(entries: readonly FaultEntry[], path: string): Span[] {
   let open: Span[] = [];
   for (const entry of entries) {
     if (entry.type === 'fault') {
-      const span: Span = { path, fault: entry, healed: null };
+      const from = entry.source === 'api-response' ? entry.requested : entry.applied;
+      const span: Span = { path, fault: entry, healed: null, from, until: Infinity };
       spans.push(span);
       open.push(span);
     } else {
-      for (const span of open) span.healed = entry.applied;
+      for (const span of open) {
+        span.healed = entry.applied;
+        span.until = entry.source === 'api-response' ? entry.requested : entry.applied;
+      }
       open = [];
     }
   }
   return spans;
 }
 
-/** The window something that ran from `start` to `end` belongs to: the latest applied by `end` and not healed by `start`. */
+/** The window something that ran from `start` to `end` belongs to: the latest in effect by `end` and not healed by `start`. */
 function ownerOf(spans: readonly Span[], start: number, end: number): Span | undefined {
   let owner: Span | undefined;
   for (const span of spans) {
-    if (span.fault.applied <= end && start < (span.healed ?? Infinity)) owner = span;
+    if (span.from <= end && start < span.until) owner = span;
   }
   return owner;
 }

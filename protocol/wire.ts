@@ -31,6 +31,13 @@ export interface ToxicBody {
   attributes: Record<string, unknown>;
 }
 
+/** A toxic type a faultline server knows, as `GET /toxics` lists it. */
+export interface ToxicTypeJson {
+  type: string;
+  summary: string;
+  attributes: string[];
+}
+
 /** A proxy as the API returns it (the API also writes Toxiproxy's empty `Logger` object, which nobody reads). */
 export interface ProxyJson {
   name: string;

@@ -1,6 +1,7 @@
 /**
  * `faultline run [SCENARIO...]`: runs scenarios (all six built-ins by default) against a running
- * proxy server (`--url`, alias `--proxy-url`) and a service the user names. Exit 0 when every
+ * proxy server (`--url`, alias `--proxy-url`) and a service the user names, with a built-in probe
+ * or the user's own client (`--client CMD`, see client-args.ts). Exit 0 when every
  * scenario met its expectations and the graceful-handling target is met, 1 when not, 2 on bad
  * input (nothing run).
  */
@@ -12,10 +13,11 @@ import { fetchCallLedger } from '../upstreams/call-ledger.js';
 import { fetchLedger } from '../upstreams/ledger.js';
 import { mcpProtocolOption, type McpProtocolArgs } from './mcp-args.js';
 import { progressReporter } from '../reporters/progress.js';
+import { clientFactory, clientOptions, type ClientArgs } from './client-args.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
 
-interface RunArgs extends OutputArgs, PolicyArgs, McpProtocolArgs {
+interface RunArgs extends OutputArgs, PolicyArgs, ClientArgs, McpProtocolArgs {
   token?: string;
   scenarios: string[];
   probe: ProbeKind;
@@ -83,7 +85,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [scenarios..]',
   describe: 'Run scenarios (files or built-in names; all built-ins by default) against a proxy server',
   builder: (y) =>
-    mcpProtocolOption(scenarioOptions(outputOptions(y)))
+    mcpProtocolOption(clientOptions(scenarioOptions(outputOptions(y))))
       .alias('url', 'proxy-url')
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'connect'] as const, default: 'mcp' as const, describe: 'client to drive' })
       .option('upstream', { type: 'string', demandOption: true, describe: 'host:port of the service, as the proxy server reaches it' })
@@ -104,7 +106,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const progress = progressReporter(process.stderr, argv.quiet);
     const results = await runScenarios({
       proxyUrl: argv.url,
-      probe: argv.probe,
+      probe: argv.client ? clientFactory({ ...argv, client: argv.client }, process.stderr, argv.quiet) : argv.probe,
       upstream: upstreamOf(argv),
       scenarios,
       policy: policyOf(argv),

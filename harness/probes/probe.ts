@@ -4,6 +4,7 @@
  * wrap them, so every attempt is seen and timed.
  */
 import type { Socket } from 'node:net';
+import type { ClientReport } from '../result-client-schema.js';
 import type { CallCue, CallOperation, CallResult, McpFacts, McpWireEvent } from './call.js';
 
 /** One operation a probe sends; `id` is unique per operation and is what the upstream's ledger records. */
@@ -41,12 +42,25 @@ export interface TransportEvent {
 /** Receives a probe's transport events. */
 export type TransportListener = (event: TransportEvent) => void;
 
-/** The probe kinds. `connect` is the tcp probe for services that do not speak faultline's frames. */
+/** The built-in probe kinds. `connect` is the tcp probe for services that do not speak faultline's frames. */
 export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp';
+
+/** Something an external client said or did that is not an answer on time: a late answer, a reconnect. */
+export interface ClientEvent {
+  readonly at: number;
+  readonly event: 'late_answer' | 'reconnected';
+  /** late_answer: the operation's id, whether it succeeded, its error, and how late it was (ms past the budget). */
+  readonly id?: string;
+  readonly ok?: boolean;
+  readonly error?: string;
+  readonly lateMs?: number;
+  readonly detail?: string;
+}
 
 /** A real client through a proxy. */
 export interface Probe {
-  readonly kind: ProbeKind;
+  /** A built-in ProbeKind, `client` for `--client`, or any short name for a probe of yours. */
+  readonly kind: string;
   /** A name for reports (e.g. `mcp → 127.0.0.1:8666`). */
   readonly label: string;
   /** Connects (and for MCP initialises the session). May fail: the runner records it and goes on. */
@@ -71,9 +85,34 @@ export interface Probe {
   watchTransport?(listener: TransportListener): void;
   /** How many sockets the probe opened that are not closed yet (after close(): a leak). */
   openSockets?(): number;
+  /**
+   * True when the client behind the probe retries, queues and caches by itself (an external
+   * client): the runner then drives it pass-through, one attempt per request, no queue, no cache,
+   * with the scenario's whole budget as each operation's timeout (see client-policy.ts).
+   */
+  readonly ownPolicy?: boolean;
+  /** Why the probe cannot go on (its client exited or broke the protocol); the runner stops the scenario with it. */
+  fatal?(): string | undefined;
+  /** Reports an external client's late answers and reconnects from now on (one listener; a later call replaces it). */
+  watchClient?(listener: (event: ClientEvent) => void): void;
+  /** An external client's own account for the result (its command, exit, stderr, counts). */
+  external?(): ClientReport;
   /** Closes every socket the probe holds. */
   close(): Promise<void>;
 }
+
+/** Where a probe made by a factory connects: the proxy of one path of one scenario. */
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+  /** The path's name (`primary`, …). */
+  readonly path: string;
+  /** The scenario's name. */
+  readonly scenario: string;
+}
+
+/** Makes the probe of one path of one scenario: runScenarios' `probe`, besides the built-in names. */
+export type ProbeFactory = (target: ProbeTarget) => Probe;
 
 /**
  * Watches a probe's sockets: what the network does to them, the peer's FIN (`closed`) and socket

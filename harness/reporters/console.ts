@@ -3,6 +3,7 @@
  * test, the graceful-handling target, the detailed counts), and per scenario its details: requests
  * and ledger, throughput per phase with its degradation, and a table of its fault windows.
  */
+import { clientLines, clientStderr, distinctNotes } from './client-text.js';
 import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { targetMet } from '../verdict.js';
 import { mcpDetails } from './mcp-console.js';
@@ -34,6 +35,8 @@ export function consoleSummary(results: readonly ReadableResult[], target: numbe
     ` Data Loss Events: ${results.filter((r) => r.data_lost).length}`,
     ` No Graceful Degradation: ${results.length - graceful}`,
   ];
+  const notes = distinctNotes(results);
+  if (notes.length) lines.push('', 'Notes:', ...notes.map((note) => `  ${note}`));
   const failures = results.filter((r) => !r.passed);
   if (failures.length) {
     lines.push('', 'Failures:');
@@ -60,6 +63,11 @@ function details(r: ReadableResult): string {
   const lines = [
     `  ${r.test_name} [${r.probe ?? '?'}]: ${m.successful_requests ?? '?'}/${m.total_requests ?? '?'} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}; ${ledger}${notes}`,
   ];
+  for (const emulation of r.emulated ?? []) lines.push(`    emulated: ${emulation}`);
+  lines.push(...clientLines(r).map((line) => `    ${line}`)); // its notes are in the summary's Notes
+  for (const { path, text } of clientStderr(r)) {
+    lines.push(`    client ${path} stderr (last lines):`, ...text.split('\n').slice(-5).map((line) => `      | ${line}`));
+  }
   const t = m.throughput_rps;
   if (t) {
     const between = t.between === null || t.between === undefined ? '' : ` (between faults ${rate(t.between)})`;

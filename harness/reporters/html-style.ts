@@ -51,7 +51,12 @@ section.scenario { margin: 0 0 22px; padding: 16px 18px 10px; }
 .facts .wide { grid-column: span 2; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
 .alert { background: #fef2f2; border: 1px solid #fecaca; color: #991b1b; border-radius: 8px; padding: 8px 12px; margin: 6px 0 10px; }
-.alert ul { margin: 4px 0 0; padding-left: 20px; }
+.alert ul, .notice ul { margin: 4px 0 0; padding-left: 20px; }
+.notice { background: #fffbeb; border: 1px solid #fde68a; color: #92400e; border-radius: 8px; padding: 8px 12px; margin: 6px 0 10px; }
+.notes { background: #fffbeb; border: 1px solid #fde68a; color: #78350f; border-radius: 8px; padding: 6px 12px; margin: 6px 0 10px; }
+.notes p, ul.notes li { margin: 2px 0; }
+ul.notes { padding-left: 28px; }
+.notes pre { white-space: pre-wrap; margin: 4px 0; font-size: 12px; }
 .ids { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
 svg.timeline { display: block; margin: 4px 0 0; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }

@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { clientLines, clientStderr, distinctNotes } from './client-text.js';
 import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { FLAGS, type Flag } from '../scenario.js';
 import { targetMet } from '../verdict.js';
@@ -82,6 +83,8 @@ function header(results: readonly ReadableResult[], target: number, options: Htm
     ['Data loss events', results.filter((r) => r.data_lost).length],
     ['No graceful degradation', total - graceful],
   ];
+  const notes = distinctNotes(results);
+  const noteList = notes.length ? `\n<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   return `<h1>Network partition test report</h1>
 <p class="sub">${[source, when].filter(Boolean).join(' · ') || '&nbsp;'}</p>
 <div class="cards">
@@ -91,7 +94,14 @@ ${card('Failed', String(total - passed), passed < total ? 'bad' : '')}
 ${card('Success rate', pct(passed))}
 ${card(`Graceful handling · target ${Math.round(target * 100)}%`, verdict, met ? 'target met' : 'target unmet')}
 </div>
-<p class="counts">${counts.map(([k, v]) => `${k}: <b>${v}</b>`).join(' · ')}</p>`;
+<p class="counts">${counts.map(([k, v]) => `${k}: <b>${v}</b>`).join(' · ')}</p>${noteList}`;
+}
+
+/** A scenario's notes, its external client's account and the end of its stderr. */
+function clientHtml(r: ReadableResult): string {
+  const lines = [...(r.notes ?? []).map((n) => `note: ${n}`), ...clientLines(r)];
+  const stderr = clientStderr(r).map(({ path, text }) => `<details><summary>client ${esc(path)} stderr</summary><pre>${esc(text)}</pre></details>`);
+  return lines.length || stderr.length ? `<div class="notes">${lines.map((l) => `<p>${esc(l)}</p>`).join('')}${stderr.join('')}</div>` : '';
 }
 
 function flagCell(r: ReadableResult, flag: Flag): string {
@@ -189,11 +199,17 @@ function section(r: ReadableResult, i: number): string {
   const title = `${esc(r.title ?? '')} · ${esc(r.test_type)}`;
   return `<section class="scenario panel" id="s${i}">
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
-${alert}${lostIds}${defectsBox(r)}${facts(r)}
+${alert}${lostIds}${emulated(r)}${clientHtml(r)}${defectsBox(r)}${facts(r)}
 ${timelineSvg(r)}
 ${callSections(r)}
 ${windowsTable(r.windows ?? [])}
 </section>`;
+}
+
+/** The faults the server lacked and the harness emulated: said first, so nobody mistakes them for the real ones. */
+function emulated(r: ReadableResult): string {
+  if (!r.emulated?.length) return '';
+  return `<div class="notice"><b>Emulated on a server without faultline's extensions</b><ul>${r.emulated.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></div>`;
 }
 
 /** The fault windows of a scenario, a row each, under its timeline. */

@@ -1,5 +1,6 @@
 /** JUnit XML: one testcase per scenario, a failure with the reason, so CI systems show results natively. */
 import type { ReadableResult } from '../result-schema.js';
+import { clientLines, clientStderr } from './client-text.js';
 import { windowsTable } from './console.js';
 
 /** Escapes text for XML attributes and content. */
@@ -25,6 +26,9 @@ function details(r: ReadableResult): string {
     `requests: ${m.successful_requests}/${m.total_requests} ok, retries ${r.retry_attempts}, queued ${m.queued_operations}, cached ${m.cached_responses}`,
     `detection_time_ms=${m.detection_time_ms}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''} recovery_time_ms=${m.recovery_time_ms} loss_window_ms=${m.loss_window_ms}`,
     `ledger: ${r.ledger?.checked ? `${r.ledger.acknowledged} acknowledged, lost [${r.ledger.lost_writes.join(', ')}], applied-unacknowledged [${r.ledger.applied_unacknowledged.join(', ')}], duplicated [${r.ledger.duplicated.join(', ')}]` : 'not checked'}`,
+    ...(r.emulated ?? []).map((e) => `emulated: ${e}`),
+    ...(r.notes ?? []).map((note) => `note: ${note}`),
+    ...clientLines(r),
     ...(r.windows?.length ? ['windows:', ...windowsTable(r.windows)] : []),
   ].join('\n');
 }
@@ -38,7 +42,9 @@ export function renderJunit(results: readonly ReadableResult[], suite = 'faultli
     const failure = r.passed
       ? ''
       : `\n    <failure message="${xml(r.error_message ?? 'failed')}" type="${xml(r.test_type)}">${xml((r.failed_expectations ?? []).join('\n'))}</failure>`;
-    return `${open}${failure}\n    <system-out>${xml(details(r))}</system-out>\n  </testcase>`;
+    const stderr = clientStderr(r).map(({ path, text }) => `client ${path}:\n${text}`).join('\n');
+    const err = stderr ? `\n    <system-err>${xml(stderr)}</system-err>` : '';
+    return `${open}${failure}\n    <system-out>${xml(details(r))}</system-out>${err}\n  </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -3,6 +3,8 @@
  * is served over HTTP (`GET /ledger`, `GET /health`), so a harness on another host can read it.
  */
 import { get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { LEDGER_SHAPES, parseLedgerDocument } from './ledger-document.js';
 import type { Ledger } from './upstream.js';
 
 /** What an upstream applied: how many times per id, and the last payload written under each id. */
@@ -58,26 +60,29 @@ export function serveLedger(req: IncomingMessage, res: ServerResponse, kind: str
   return true;
 }
 
-/** Reads a ledger from its `GET /ledger` URL over a fresh connection (no pooled socket stays open). */
+/** Reads a ledger from any GET URL serving one of the shapes of ledger-document.ts, over a fresh connection (no pooled socket stays open). */
 export async function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
-  return new Map(Object.entries((await fetchLedgerDocument(url, timeoutMs)).applied));
+  const document = await fetchLedgerDocument(url, timeoutMs);
+  try {
+    return parseLedgerDocument(document);
+  } catch (err) {
+    throw new Error(`GET ${url}: not a ledger: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** The whole `GET /ledger` document (an MCP server adds its call ledger to it). */
-export function fetchLedgerDocument(url: string, timeoutMs = 5000): Promise<LedgerDocument> {
+/** The JSON document at a ledger URL, as served (faultline's MCP server adds its call ledger to it). */
+export function fetchLedgerDocument(url: string, timeoutMs = 5000): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = (url.startsWith('https:') ? httpsGet : get)(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
         try {
-          const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LedgerDocument;
-          if (typeof document.applied !== 'object' || document.applied === null) throw new Error('no "applied" object');
-          resolve(document);
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch (err) {
-          reject(new Error(`GET ${url}: not a ledger document`, { cause: err }));
+          reject(new Error(`GET ${url}: not JSON (a ledger is ${LEDGER_SHAPES})`, { cause: err }));
         }
       });
     });

@@ -21,6 +21,7 @@ const KNOWN_PATHS = [
   /^\/proxies\/[^/]+\/connections$/,
   /^\/proxies\/[^/]+\/connections\/[^/]+$/,
   /^\/events$/,
+  /^\/toxics$/,
 ];
 
 /** Installs the redirect for unclean paths and the 404/405 answers on `app` (ahead of every route hook). */

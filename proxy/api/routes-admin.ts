@@ -1,6 +1,8 @@
-/** `POST /reset`, `GET /version` and `/metrics`. */
+/** `POST /reset`, `GET /version`, `/metrics`, and faultline's `GET /toxics` (the toxic types it knows). */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../registry.js';
+import type { ToxicTypeJson } from '../../protocol/wire.js';
+import { attributeNames, toxicDefinitions } from '../toxics/catalog.js';
 import { FAULTLINE_VERSION, TOXIPROXY_VERSION } from '../version.js';
 import type { Metrics } from './metrics.js';
 import { sendEmpty, sendJson } from './reply.js';
@@ -19,6 +21,9 @@ export function adminRoutes(api: FastifyInstance, registry: Registry, metrics: M
   api.get('/version', async (_request, reply) =>
     sendJson(reply, 200, VERSION_TEXT, 'application/json;charset=utf-8'),
   );
+
+  const types: ToxicTypeJson[] = toxicDefinitions().map((d) => ({ type: d.type, summary: d.summary, attributes: attributeNames(d.type) ?? [] }));
+  api.get('/toxics', async (_request, reply) => sendJson(reply, 200, JSON.stringify(types)));
 
   // Like Toxiproxy's promhttp handler, any method is served.
   api.all('/metrics', async (_request, reply) =>

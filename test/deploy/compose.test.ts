@@ -121,8 +121,10 @@ t.test('compose services: one image, faultline commands, health checks, dependen
     const kind = commandOf(service)[0] as string;
     kinds.add(kind);
     if (kind === 'run') {
-      const others = entries.filter(([other]) => other !== name).map(([other]) => other);
-      t.same(service.depends_on, Object.fromEntries(others.map((o) => [o, { condition: 'service_healthy' }])), `${name}: waits for the others to be healthy`);
+      const named = entries.filter(([other, s]) => commandOf(s)[0] === 'server' || commandOf(service).some((a) => a.includes(`${other}:`))).map(([other]) => other);
+      const waits = Object.entries(service.depends_on ?? {});
+      t.same(named.filter((o) => !waits.some(([w, d]) => w === o && d.condition === 'service_healthy')), [], `${name}: waits for the server and every service it names to be healthy`);
+      t.same(waits.filter(([w]) => commandOf(compose.services[w] as ComposeService)[0] === 'run'), [], `${name}: waits for no other harness`);
       t.ok(mountOf(service, flagValue(commandOf(service), '--out-dir') ?? ''), `${name}: --out-dir is a mounted folder`);
     } else {
       t.doesNotThrow(() => healthScript(service), `${name}: the health check is a node one-liner (no curl in the image)`);
@@ -188,7 +190,8 @@ t.test('each compose service command works as a real process on 127.0.0.1', asyn
   for (const { name, service, args } of services.filter((s) => s.args[0] === 'run')) {
     t.ok(mountOf(service, flagValue(args, '--out-dir') as string), `${name}: results go to a mounted folder`);
     const outDir = await tempDir(t);
-    const localArgs = withFlag(args.map((a) => loopback.rewrite(a)), '--out-dir', outDir);
+    // The image's /app is this repository (--client "node /app/examples/clients/…").
+    const localArgs = withFlag(args.map((a) => loopback.rewrite(a).replaceAll('/app/', ROOT)), '--out-dir', outDir);
     const unresolved = localArgs.filter((a) => services.some((s) => new RegExp(`\\b${s.name}:\\d`).test(a)));
     t.same(unresolved, [], `${name}: every service address it names is a port that service listens on`);
     const result = await faultline([...localArgs, ...SCENARIOS]);
@@ -198,7 +201,8 @@ t.test('each compose service command works as a real process on 127.0.0.1', asyn
     t.match(files[0], /^network_partition_test_results_\d{8}_\d{6}\.json$/, `${name}: named as the plan names it`);
     const results = JSON.parse(await readFile(join(outDir, files[0] ?? ''), 'utf8')) as Array<{ test_name: string; probe: string }>;
     t.same(results.map((r) => r.test_name), SCENARIOS, `${name}: the results hold the scenarios run`);
-    t.ok(results.every((r) => r.probe === flagValue(args, '--probe')), `${name}: with its --probe`);
+    const probe = flagValue(args, '--client') === undefined ? flagValue(args, '--probe') : 'client';
+    t.ok(results.every((r) => r.probe === probe), `${name}: with its probe (${probe})`);
   }
 });
 
@@ -218,6 +222,7 @@ t.test('Dockerfile: multi-stage, non-root, Toxiproxy ports and readiness, faultl
     ['dist', /\s(\.\/|\/app\/)?dist$/],
     ['package.json (the harness finds its scenarios beside it)', /\bpackage\.json\b/],
     ['harness/scenarios', /^harness\/scenarios\s/],
+    ['examples/clients (for run --client)', /^examples\/clients\s/],
   ];
   for (const [what, pattern] of needed) t.ok(copies.some((c) => pattern.test(c)), `the runtime stage copies ${what}`);
   const cmd = execForm(last('CMD'));
@@ -247,7 +252,7 @@ t.test('the runtime image needs only production dependencies and the files .dock
   t.same(outside, [], `dist/ imports only dependencies (${[...imported].join(', ')})`);
   const ignored = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());
   t.ok(ignored.includes('node_modules') && ignored.includes('dist'), 'node_modules and dist stay out of the build context');
-  const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', 'proxy', 'harness', 'harness/scenarios', 'bin'];
+  const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', 'proxy', 'harness', 'harness/scenarios', 'bin', 'examples', 'examples/clients'];
   t.same(needed.filter((n) => ignored.includes(n)), [], 'the build inputs are in the context');
 });
 

@@ -45,6 +45,9 @@ const result = (s: Script, paths?: string[]) =>
     probe: 'tcp',
     seed: '1',
     error: null,
+    emulated: [],
+    notes: [],
+    client: null,
   });
 
 t.test('each fault step is its own window: a latency step before a drop never counts in the drop’s detection', async (t) => {
@@ -178,4 +181,21 @@ t.test('a path never faulted is before throughout, reported as unfaulted, and le
   t.equal(r.paths['primary']?.faulted, true);
   t.same(r.metrics.throughput_rps, { before: 100, during: 0, between: null, after: 50 }, 'only the faulted path counts for the scenario');
   t.equal(r.cascading_failure, false);
+});
+
+t.test('timed by the API’s answer (no proxy events), a window owns what happens from the fault’s request to the heal’s', async (t) => {
+  const tl = new Timeline(0, 0);
+  tl.add({ type: 'fault', path: 'primary', fault: 'partition:refuse', requested: 100, applied: 104, source: 'api-response' });
+  tl.add({ type: 'transport', path: 'primary', at: 103.5, kind: 'closed' });
+  tl.add({ type: 'request', id: 'a', path: 'primary', kind: 'write', faulted: true, epoch: 0, start: 120, end: 121, attempts: [{ ok: false, error: 'ECONNREFUSED', start: 120, end: 121 }], outcome: 'failed' });
+  tl.add({ type: 'heal', path: 'primary', fault: 'heal', requested: 500, applied: 506, source: 'api-response' });
+  tl.add({ type: 'transport', path: 'primary', at: 503, kind: 'closed' });
+  const [w] = windowsOfPath(tl, 'primary');
+  t.equal(w?.transport_detection_ms, 0, 'the close came before the answer: the fault had already acted (0, not negative)');
+  t.equal(w?.detection_ms, 17);
+  const late = new Timeline(0, 0);
+  late.add({ type: 'fault', path: 'primary', fault: 'partition:blackhole', requested: 100, applied: 104, source: 'api-response' });
+  late.add({ type: 'heal', path: 'primary', fault: 'heal', requested: 500, applied: 506, source: 'api-response' });
+  late.add({ type: 'transport', path: 'primary', at: 503, kind: 'closed' });
+  t.equal(windowsOfPath(late, 'primary')[0]?.transport_detection_ms, null, 'a close the heal caused is not the fault’s detection');
 });
