@@ -21,7 +21,7 @@ export interface SuiteRun {
 export async function runMcpSuite(t: Teardown, protocol: McpProtocol | undefined, server: McpUpstreamOptions = {}, names: readonly string[] = MCP_SCENARIOS): Promise<SuiteRun> {
   const proxy = await startServer({ host: '127.0.0.1', port: 0, seed: '1' });
   t.teardown(() => proxy.close());
-  // A short SSE retry keeps the resumption of double_disconnect_resume well inside its 400 ms between events.
+  // A short SSE retry keeps the resumption of double_disconnect_resume well inside its 600 ms between events.
   const upstream = await startMcpUpstream({ eventStore: 'faultline', retryMs: 100, ...server });
   t.teardown(() => upstream.close());
   const skipped: string[] = [];
