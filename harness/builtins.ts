@@ -1,4 +1,4 @@
-/** The six built-in scenarios of the partition-test plan (YAML files in harness/scenarios/). */
+/** The built-in scenarios (YAML files in harness/scenarios/): the six of the partition-test plan, and the MCP suite. */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,15 @@ export const BUILTIN_SCENARIOS = [
   'rapid_reconnect',
 ] as const;
 
+/** The MCP-aware built-in scenarios (`faultline demo --suite mcp`): long calls, resumable and re-issued streams, notifications. */
+export const MCP_SCENARIOS = ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss'] as const;
+
+/** The suites of built-ins: `plan` (the six, the default) and `mcp`. */
+export const SUITES = { plan: BUILTIN_SCENARIOS, mcp: MCP_SCENARIOS } as const;
+
+/** A suite of built-ins. */
+export type Suite = keyof typeof SUITES;
+
 /** The folder holding the built-in scenario files (found from this module, in source or in dist/). */
 function builtinDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -25,7 +34,7 @@ function builtinDir(): string {
   throw new Error('cannot find harness/scenarios');
 }
 
-/** Loads the built-in scenarios (all, or those named). */
+/** Loads built-in scenarios (the six of the plan, or those named, from any suite). */
 export async function builtinScenarios(names: readonly string[] = BUILTIN_SCENARIOS): Promise<Scenario[]> {
   return Promise.all(names.map((name) => loadScenarioFile(join(builtinDir(), `${name}.yaml`))));
 }

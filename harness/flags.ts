@@ -87,6 +87,8 @@ function gracefulDegradation(timeline: Timeline, scenario: Scenario, policy: Pol
   if (requests.length === 0) return false;
   const served = requests.filter((r) => r.outcome === 'ok' || r.outcome === 'cached').length;
   const budget = budgetMs(policy) + 1000;
-  const hung = requests.some((r) => r.end - r.start > budget);
+  // A long call (a call step) has its own budget: its timeout.
+  const calls = new Map(timeline.calls().map((c) => [c.id, c.timeout_ms + 1000]));
+  const hung = requests.some((r) => r.end - r.start > (calls.get(r.id) ?? budget));
   return served / requests.length >= scenario.min_success_ratio && !hung;
 }

@@ -17,7 +17,7 @@ export { runScenarios, type RunScenariosOptions, type ProbeKind, type ProbeFacto
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
 export type { ScenarioResult, ReadableResult, FaultWindowResult } from './result-schema.js';
 export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
-export { builtinScenarios, BUILTIN_SCENARIOS } from './builtins.js';
+export { builtinScenarios, BUILTIN_SCENARIOS, MCP_SCENARIOS, SUITES, type Suite } from './builtins.js';
 export { Controller } from './controller.js';
 export { consoleSummary, consoleDetails, windowsTable } from './reporters/console.js';
 export { targetMet, runExitCode, type ExitOn } from './verdict.js';
@@ -30,10 +30,13 @@ export type { Probe, Operation, Attempt, TransportEvent, ClientEvent } from './p
 export { clientProbes, ClientProbe, type ClientProbeOptions } from './probes/client.js';
 export type { ClientReport, ClientResult } from './result-client-schema.js';
 export { McpProbe } from './probes/mcp.js';
+export { McpModernProbe } from './probes/mcp-modern.js';
+export { McpAutoProbe } from './probes/mcp-auto.js';
+export { MCP_PROTOCOLS, type McpProtocol, type CallLedgerSnapshot, type Defect } from './mcp-schema.js';
 export { HttpProbe } from './probes/http.js';
 export { TcpProbe, ConnectProbe } from './probes/tcp.js';
 export type { Upstream, Ledger } from './upstreams/upstream.js';
-export { startMcpUpstream, type McpUpstream } from './upstreams/mcp.js';
+export { startMcpUpstream, type McpUpstream, type McpUpstreamOptions } from './upstreams/mcp.js';
 export { startHttpUpstream } from './upstreams/http.js';
 export { startEchoUpstream } from './upstreams/echo.js';
 export { fetchLedger } from './upstreams/ledger.js';

@@ -47,6 +47,7 @@ export function planScenario(steps: readonly Step[], capabilitiesOf: (path: stri
     list.forEach((step, i) => {
       const here = `${where}[${i}]`;
       if ('repeat' in step) return walk(step.repeat.steps, `${here}.repeat.steps`);
+      if ('call' in step) return walk(step.call.during.map((action) => action.step), `${here}.call.during`);
       if (!isFault(step) || plan.refused) return;
       const planned = planFault(step, capabilitiesOf(pathOf(step)), here);
       if (typeof planned === 'string') plan.refused = planned;

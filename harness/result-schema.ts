@@ -7,6 +7,7 @@
  * from its timeline when it has one.
  */
 import { z } from 'zod';
+import { callEntrySchema, mcpEntrySchema, mcpResultShape } from './mcp-schema.js';
 import { clientEntrySchema, clientResultSchema } from './result-client-schema.js';
 import { Timeline } from './timeline.js';
 import { faultWindows } from './windows.js';
@@ -50,6 +51,8 @@ export const entrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notification'), path: z.string(), at: time, ok: z.boolean(), repaired: z.boolean() }),
   z.object({ type: z.literal('transport'), path: z.string(), at: time, kind: z.string(), detail: z.string().optional() }),
   clientEntrySchema,
+  mcpEntrySchema,
+  callEntrySchema,
 ]).meta({ id: 'entry' });
 
 /** One fault window (see windows.ts for the definitions). */
@@ -171,6 +174,7 @@ const addedResult = z.object({
   client: clientResultSchema.nullable().describe('the external client (--client, or a probe with its own policy); null for faultline\'s probes'),
   windows: z.array(windowSchema),
   paths: z.record(z.string(), pathSchema),
+  ...mcpResultShape,
   timeline: z.array(entrySchema),
 });
 

@@ -7,6 +7,10 @@
  */
 import { computeFlags } from './flags.js';
 import type { LeakReport } from './leaks.js';
+import { knownDefects } from './mcp-defects.js';
+import { mcpExpectationFailures, mcpFigures } from './mcp-figures.js';
+import type { CallLedgerSnapshot } from './mcp-schema.js';
+import type { McpFacts } from './probes/call.js';
 import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
 import { reconcile } from './reconcile.js';
@@ -36,6 +40,10 @@ export interface ResultInputs {
   /** How to read the result (see notes.ts). */
   notes: string[];
   client: ClientResult | null;
+  /** MCP: what the probe knows of the protocol it spoke (undefined for other probes). */
+  mcp?: McpFacts | undefined;
+  /** MCP: the server's call ledger, when it keeps one. */
+  calls?: CallLedgerSnapshot | undefined;
 }
 
 /** Computes a scenario's result from its timeline and ledger. */
@@ -58,6 +66,9 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     const { probe_sockets: sockets, proxy_connections: connections } = inputs.leaks;
     failed.push(`leaked: ${sockets} probe socket(s) still open, ${connections ?? 'unknown'} proxy connection(s) still live`);
   }
+  const repairs = notifications.filter((n) => n.repaired).length;
+  const mcp = mcpFigures({ timeline, facts: inputs.mcp, calls: inputs.calls, ledger: inputs.ledger });
+  failed.push(...mcpExpectationFailures(scenario, mcp, reconciliation));
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
 
   return {
@@ -75,7 +86,7 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     expected: scenario.expect,
     failed_expectations: failed,
     notifications_recovered: notificationsRecovered,
-    notification_stream_repairs: notifications.filter((n) => n.repaired).length,
+    notification_stream_repairs: repairs,
     ledger: reconciliation,
     leaks: inputs.leaks,
     emulated: inputs.emulated,
@@ -83,6 +94,8 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     client: inputs.client,
     windows,
     paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
+    ...mcp,
+    known_defects: knownDefects(timeline, inputs.mcp, inputs.calls),
     timeline: timeline.entries,
   };
 }

@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { builtinScenarios } from './builtins.js';
 import { Controller } from './controller.js';
 import { HttpProbe, type HttpRequestTemplate } from './probes/http.js';
+import type { CallLedgerSnapshot, McpProtocol } from './mcp-schema.js';
 import { McpProbe, type ToolCall } from './probes/mcp.js';
+import { McpAutoProbe } from './probes/mcp-auto.js';
+import { McpModernProbe } from './probes/mcp-modern.js';
 import type { Probe, ProbeFactory, ProbeKind } from './probes/probe.js';
 import { ConnectProbe, TcpProbe } from './probes/tcp.js';
 import type { ScenarioResult } from './result.js';
@@ -23,8 +26,10 @@ export interface UpstreamTarget {
   address: string;
   /** Reads the service's ledger; leave out for a service without one (data loss then rests on the client's side). */
   ledger?: () => Promise<Ledger>;
-  /** MCP: makes the server push a notification to its sessions. */
-  notify?: () => Promise<void>;
+  /** MCP: makes the server push a notification to its sessions (may resolve with its number). */
+  notify?: () => Promise<unknown>;
+  /** MCP: reads the server's call ledger (faultline's demo server serves it in `GET /ledger`). */
+  calls?: () => Promise<CallLedgerSnapshot | undefined>;
   /** HTTP: the path of the MCP endpoint (default `/mcp`). */
   mcpPath?: string;
   /** MCP: the tools to call (default faultline's demo tools `record` and `read`). */
@@ -59,6 +64,10 @@ export interface RunScenariosOptions {
   sameProcess?: boolean;
   /** The control API's bearer token, if it requires one. */
   token?: string;
+  /** MCP: the protocol generation to speak (default: the newest the server offers, among those a scenario is meant for). */
+  mcpProtocol?: McpProtocol;
+  /** A scenario not run, and why (one not meant for the pinned MCP protocol). */
+  onSkip?: (scenario: Scenario, reason: string) => void;
   onProgress?: (progress: Progress) => void;
   onResult?: (result: ScenarioResult) => void;
 }
@@ -71,7 +80,13 @@ export type { ProbeKind, ProbeFactory, ProbeTarget } from './probes/probe.js';
  * stops everything with a ScenarioError before any proxy is created.
  */
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
-  const scenarios = options.scenarios ?? (await builtinScenarios());
+  const pinned = options.mcpProtocol;
+  const scenarios = (options.scenarios ?? (await builtinScenarios())).filter((scenario) => {
+    const meant = scenario.mcp_protocols;
+    if (options.probe !== 'mcp' || !pinned || !meant || meant.includes(pinned)) return true;
+    options.onSkip?.(scenario, `meant for MCP ${meant.join(', ')}, not ${pinned}`);
+    return false;
+  });
   const controllers = new Map<string, Controller>();
   /** The controller of a control API, connected on first use (a scenario may name several servers). */
   const controllerFor = async (url: string): Promise<Controller> => {
@@ -115,11 +130,12 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
         const listen = await controller.ensureProxy(proxy, options.upstream.address, `${options.listenHost ?? '127.0.0.1'}:0`);
         const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
         const { repair_stream } = policySchema.parse({ ...scenario.policy, ...options.policy });
+        const protocol = pinned ?? scenario.mcp_protocols?.at(-1);
         let probe: Probe;
         try {
           probe =
             typeof options.probe === 'string'
-              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream)
+              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol)
               : options.probe({ host: probeHost, port, path, scenario: scenario.name });
         } catch (err) {
           for (const made of [...Object.values(paths), { controller, proxy }]) await made.controller.removeProxy(made.proxy).catch(() => undefined);
@@ -133,6 +149,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
         ...(options.policy ? { policy: options.policy } : {}),
         ...(options.upstream.ledger ? { ledger: options.upstream.ledger } : {}),
         ...(options.upstream.notify ? { notify: options.upstream.notify } : {}),
+        ...(options.upstream.calls ? { calls: options.upstream.calls } : {}),
         runId,
         seed: options.seed ?? 'unset',
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -147,7 +164,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   return results;
 }
 
-function makeProbe(kind: ProbeKind, host: string, port: number, upstream: UpstreamTarget, path: string, repairStream: boolean): Probe {
+function makeProbe(kind: ProbeKind, host: string, port: number, upstream: UpstreamTarget, path: string, repairStream: boolean, protocol?: McpProtocol): Probe {
   const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const label = `${kind} ${path} → ${hostPort}`;
   switch (kind) {
@@ -162,13 +179,16 @@ function makeProbe(kind: ProbeKind, host: string, port: number, upstream: Upstre
         ...(upstream.httpWrite ? { write: upstream.httpWrite } : {}),
         ...(upstream.httpRead ? { read: upstream.httpRead } : {}),
       });
-    case 'mcp':
-      return new McpProbe({
+    case 'mcp': {
+      const options = {
         url: `http://${hostPort}${upstream.mcpPath ?? '/mcp'}`,
         label,
         repairStream,
         ...(upstream.mcpWrite ? { write: upstream.mcpWrite } : {}),
         ...(upstream.mcpRead ? { read: upstream.mcpRead } : {}),
-      });
+      };
+      if (protocol === '2025-11-25') return new McpProbe(options);
+      return protocol === '2026-07-28' ? new McpModernProbe(options) : new McpAutoProbe(options);
+    }
   }
 }

@@ -5,10 +5,12 @@
  * names several; steps run one after another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCall } from './call-runner.js';
 import { clientResultOf, passThrough } from './client-policy.js';
 import type { Controller } from './controller.js';
 import { fatalOf, stopIfFatal } from './fatal.js';
 import { leakCheck, resources, type LeakReport } from './leaks.js';
+import type { CallLedgerSnapshot } from './mcp-schema.js';
 import { resultNotes } from './notes.js';
 import { planScenario, type Plan, type PlannedFault } from './plan.js';
 import { PolicyClient } from './policy.js';
@@ -42,8 +44,10 @@ export interface RunContext {
   policy?: Partial<Policy>;
   /** Reads the upstream's ledger after the run; undefined when the upstream has none. */
   ledger?: () => Promise<Ledger | undefined>;
+  /** MCP: reads the server's call ledger after the run (long calls, notifications pushed). */
+  calls?: () => Promise<CallLedgerSnapshot | undefined>;
   /** MCP: makes the server push a notification (to check the server → client stream after heals). */
-  notify?: () => Promise<void>;
+  notify?: () => Promise<unknown>;
   /** How long a notification may take to arrive. */
   notificationTimeoutMs?: number;
   /** Unique per run, so request ids never collide in a ledger that outlives runs. */
@@ -61,6 +65,8 @@ interface PathState {
   sent: number;
   /** A heal happened; check notifications once the requests after it have run. */
   checkPending: boolean;
+  /** The probe's stream repairs counted by the last notification check (repairs made since count for the next). */
+  repairs: number;
 }
 
 /** Runs a scenario and returns its result; a run that breaks is a failed result, never a throw. */
@@ -76,6 +82,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe.watchTransport?.(({ at, kind, detail }) =>
       timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
     );
+    probe.watchMcp?.((event) => timeline.add({ type: 'mcp', path, ...event, at: timeline.fromMono(event.at) }));
     probe.watchClient?.(({ at, lateMs, ...event }) =>
       timeline.add({ type: 'client', path, at: timeline.fromMono(at), ...event, ...(lateMs === undefined ? {} : { late_ms: lateMs }) }),
     );
@@ -89,6 +96,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
       epoch: 0,
       sent: 0,
       checkPending: false,
+      repairs: 0,
     });
   }
   const probe = Object.values(ctx.paths)[0]?.probe.kind ?? 'none';
@@ -115,6 +123,8 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   // Read after the probes closed: a client's writes still in flight (or flushed at stdin EOF) count.
   let ledgerError: string | undefined;
   const ledger = await ctx.ledger?.().catch((err: unknown) => void (ledgerError = (err as Error).message));
+  const calls = await ctx.calls?.().catch(() => undefined);
+  const mcp = Object.values(ctx.paths)[0]?.probe.mcpFacts?.();
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
         probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
@@ -140,6 +150,8 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     probe,
     seed: ctx.seed,
     error,
+    mcp,
+    calls,
     emulated: plan.emulated,
     notes: resultNotes({
       ledgerGiven: ctx.ledger !== undefined,
@@ -165,6 +177,18 @@ async function runSteps(
     if ('send' in step) {
       await send(step.send, ctx, states, progress);
       await checkNotifications(ctx, states, timeline);
+    } else if ('call' in step) {
+      const state = states.get(step.call.path) as PathState;
+      const id = `${ctx.runId}-${ctx.scenario.name}-${step.call.path}-${++state.sent}`;
+      const { probe } = target(ctx, step.call.path);
+      const act = (action: Step): Promise<void> => runSteps([action], ctx, states, timeline, progress, plan);
+      const entry = await runCall(step.call, { probe, timeline, path: step.call.path, id, faulted: state.faulted, epoch: state.epoch, act });
+      if (entry.outcome === 'ok') progress.ok++;
+      else progress.failed++;
+      await checkNotifications(ctx, states, timeline);
+    } else if ('notify' in step) {
+      if (!ctx.notify) throw new Error('a notify step needs an upstream that pushes notifications (the demo MCP server, or --notify-url)');
+      for (let i = 0; i < step.notify; i++) await ctx.notify();
     } else if ('wait' in step) await sleep(step.wait);
     else if ('repeat' in step) {
       for (let i = 0; i < step.repeat.times; i++) await runSteps(step.repeat.steps, ctx, states, timeline, progress, plan);
@@ -231,9 +255,11 @@ async function checkNotifications(ctx: RunContext, states: Map<string, PathState
     const { probe } = target(ctx, path);
     if (!state.checkPending || state.faulted || !probe.checkNotifications || !ctx.notify) continue;
     state.checkPending = false;
-    const before = repairs(probe);
+    // A repair made since the last check (e.g. after a successful call) counts for this one.
+    const before = state.repairs;
     const ok = await probe.checkNotifications(ctx.notify, ctx.notificationTimeoutMs ?? 3000).catch(() => false);
-    timeline.add({ type: 'notification', path, at: timeline.now(), ok, repaired: repairs(probe) > before });
+    state.repairs = repairs(probe);
+    timeline.add({ type: 'notification', path, at: timeline.now(), ok, repaired: state.repairs > before });
   }
 }
 

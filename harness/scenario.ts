@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { callStepSchema, type CallStep, type DuringAction } from './call-step.js';
+import { mcpProtocolSchema } from './mcp-schema.js';
 import { toxicStepIssues } from './toxic-steps.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
@@ -47,7 +49,7 @@ const send = z.union([
     .strict(),
 ]);
 
-const STEP_KINDS = ['send', 'partition', 'heal', 'flaky', 'latency', 'toxic', 'wait', 'repeat'] as const;
+const STEP_KINDS = ['send', 'partition', 'heal', 'flaky', 'latency', 'toxic', 'wait', 'repeat', 'call', 'notify'] as const;
 
 const stepSchema: z.ZodType<unknown> = z
   .object({
@@ -94,6 +96,10 @@ const stepSchema: z.ZodType<unknown> = z
       .object({ times: count, steps: z.lazy(() => z.array(stepSchema).min(1)) })
       .strict()
       .optional(),
+    /** MCP: one long tool call, with faults applied while it runs (call-step.ts). */
+    call: z.lazy(() => callStepSchema(stepSchema)).optional(),
+    /** MCP: the server pushes this many notifications now. */
+    notify: count.optional(),
   })
   .strict()
   .superRefine((step, ctx) => {
@@ -138,7 +144,9 @@ export type Step =
       };
     }
   | { wait: number }
-  | { repeat: { times: number; steps: Step[] } };
+  | { repeat: { times: number; steps: Step[] } }
+  | { call: CallStep }
+  | { notify: number };
 
 /** The flags a scenario can expect; each is computed from the timeline and the ledgers (see metrics.ts). */
 export const FLAGS = ['connection_lost', 'recovery_success', 'data_lost', 'cascading_failure', 'graceful_degradation'] as const;
@@ -166,8 +174,18 @@ const scenarioSchema = z
         cascading_failure: z.boolean().optional(),
         graceful_degradation: z.boolean().optional(),
         no_leaks: z.boolean().optional(),
+        /** MCP: every call step got its result. */
+        call_completed: z.boolean().optional(),
+        /** MCP: no progress step or notification went missing or arrived twice. */
+        events_exactly_once: z.boolean().optional(),
+        /** MCP: the server stopped every request it was told to stop. */
+        no_work_after_cancel: z.boolean().optional(),
+        /** No write was applied more than once. */
+        no_duplicates: z.boolean().optional(),
       })
       .strict(),
+    /** MCP: the protocol generations the scenario is meant for (a probe not pinned to one speaks the newest of them). */
+    mcp_protocols: z.array(mcpProtocolSchema).min(1).optional(),
     /** After the last heal, how many requests must succeed for recovery_success. */
     recovery: z.enum(['all', 'most', 'any']).default('all'),
     /** graceful_degradation needs at least this share of requests to succeed. */
@@ -192,6 +210,7 @@ const scenarioSchema = z
           }
         }
         if (Array.isArray(body['steps'])) check(body['steps'] as unknown[], [...where, i, 'repeat', 'steps']);
+        if (Array.isArray(body['during'])) check((body['during'] as Array<DuringAction | undefined>).map((a) => a?.step ?? {}), [...where, i, 'call', 'during']);
         if ('toxic' in (step as object) && typeof body['type'] === 'string') {
           for (const issue of toxicStepIssues(body['type'], (body['attributes'] as Record<string, unknown> | undefined) ?? {})) {
             ctx.addIssue({ code: 'custom', path: [...where, i, 'toxic', ...issue.field], message: issue.message });

@@ -27,6 +27,12 @@ export type NotificationEntry = Extract<Entry, { type: 'notification' }>;
 /** Something the probe's own transport saw on a path (a reset, the peer's FIN, a refused connect, a stream end). */
 export type TransportEntry = Extract<Entry, { type: 'transport' }>;
 
+/** Something an MCP probe saw of its streams (a message, a resumption, a re-issue, a stream that broke). */
+export type McpEntry = Extract<Entry, { type: 'mcp' }>;
+
+/** A long MCP call of a `call` step, as the client saw it. */
+export type CallEntry = Extract<Entry, { type: 'call' }>;
+
 /** An append-only timeline with its clock. */
 export class Timeline {
   /** performance.now() at the start; entries are relative to it. */
@@ -76,6 +82,14 @@ export class Timeline {
 
   notifications(): NotificationEntry[] {
     return this.entries.filter((e): e is NotificationEntry => e.type === 'notification');
+  }
+
+  mcp(path?: string): McpEntry[] {
+    return this.entries.filter((e): e is McpEntry => e.type === 'mcp' && (path === undefined || e.path === path));
+  }
+
+  calls(): CallEntry[] {
+    return this.entries.filter((e): e is CallEntry => e.type === 'call');
   }
 
   transports(path?: string): TransportEntry[] {

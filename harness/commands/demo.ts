@@ -1,8 +1,9 @@
 /**
  * `faultline demo` (what `npm start` runs): a faultline server and the demo upstreams in this
- * process on free loopback ports, then the six built-in scenarios (or those named) through real
- * sockets, with the MCP probe (or `--probe all` for tcp, http and mcp). Nothing to configure.
- * Exit codes as `run`: 0 all passed and the target met, 1 not, 2 bad input.
+ * process on free loopback ports, then the six built-in scenarios (or `--suite mcp`, or those
+ * named) through real sockets, with the MCP probe (or `--probe all` for tcp, http and mcp).
+ * Nothing to configure. `--mcp-protocol` pins the generation both the probe and the demo MCP
+ * server speak. Exit codes as `run`: 0 all passed and the target met, 1 not, 2 bad input.
  */
 import type { CommandModule } from 'yargs';
 import type { UpstreamTarget } from '../run-scenarios.js';
@@ -10,9 +11,10 @@ import type { ScenarioResult } from '../result.js';
 import { startUpstream } from '../upstreams/start.js';
 import { progressReporter } from '../reporters/progress.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
+import { mcpProtocolOption, mcpServerOptions, mcpUpstreamOptions, type McpProtocolArgs, type McpServerArgs } from './mcp-args.js';
 import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
 
-interface DemoArgs extends OutputArgs, PolicyArgs {
+interface DemoArgs extends OutputArgs, PolicyArgs, McpProtocolArgs, McpServerArgs {
   scenarios: string[];
   probe: 'mcp' | 'http' | 'tcp' | 'all';
   seed: string;
@@ -23,11 +25,11 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo [scenarios..]',
   describe: 'Run scenarios (the six built-ins by default) against an in-process proxy and demo upstreams',
   builder: (y) =>
-    scenarioOptions(outputOptions(y))
+    mcpServerOptions(mcpProtocolOption(scenarioOptions(outputOptions(y))))
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
-    const scenarios = await loadScenarios(argv.scenarios);
+    const scenarios = await loadScenarios(argv.scenarios, argv.suite);
     const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/api/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
@@ -35,12 +37,13 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const progress = progressReporter(process.stderr, argv.quiet);
     try {
       for (const kind of kinds) {
-        const upstream = await startUpstream(kind);
+        const upstream = await startUpstream(kind, { mcp: mcpUpstreamOptions(argv) });
         try {
           const target: UpstreamTarget = {
             address: upstream.address,
             ledger: async () => upstream.ledger(),
-            ...(upstream.notify ? { notify: () => (upstream.notify as () => Promise<void>)() } : {}),
+            ...(upstream.notify ? { notify: () => (upstream.notify as () => Promise<number>)() } : {}),
+            ...(upstream.calls ? { calls: async () => upstream.calls?.() } : {}),
           };
           results.push(
             ...(await runScenarios({
@@ -51,6 +54,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
               policy: policyOf(argv),
               seed: argv.seed,
               sameProcess: true,
+              ...(argv['mcp-protocol'] ? { mcpProtocol: argv['mcp-protocol'] } : {}),
+              onSkip: (scenario, reason) => process.stderr.write(`skipped ${scenario.name}: ${reason}\n`),
               ...progress.hooks,
             })),
           );

@@ -9,13 +9,15 @@ import type { CommandModule } from 'yargs';
 import { CliError } from '../../cli/errors.js';
 import type { ProbeKind, UpstreamTarget } from '../run-scenarios.js';
 import { ScenarioError } from '../scenario.js';
+import { fetchCallLedger } from '../upstreams/call-ledger.js';
 import { fetchLedger } from '../upstreams/ledger.js';
+import { mcpProtocolOption, type McpProtocolArgs } from './mcp-args.js';
 import { progressReporter } from '../reporters/progress.js';
 import { clientFactory, clientOptions, type ClientArgs } from './client-args.js';
 import { outputOptions, report, type OutputArgs } from './output.js';
 import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './scenario-args.js';
 
-interface RunArgs extends OutputArgs, PolicyArgs, ClientArgs {
+interface RunArgs extends OutputArgs, PolicyArgs, ClientArgs, McpProtocolArgs {
   token?: string;
   scenarios: string[];
   probe: ProbeKind;
@@ -45,6 +47,17 @@ function parseJsonFlag(flag: string, text: string | undefined): Record<string, u
   }
 }
 
+/** POSTs to `url`; resolves with the notification's number when the server answers `{notice: n}` (faultline's demo server does). */
+async function pushNotification(url: string): Promise<number | undefined> {
+  const answer = await (await fetch(url, { method: 'POST' })).text();
+  try {
+    const notice = (JSON.parse(answer) as { notice?: unknown }).notice;
+    return typeof notice === 'number' ? notice : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function upstreamOf(argv: RunArgs): UpstreamTarget {
   const mcpArgs = parseJsonFlag('mcp-args', argv['mcp-args']);
   const ledgerUrl = argv['ledger-url'];
@@ -52,8 +65,8 @@ function upstreamOf(argv: RunArgs): UpstreamTarget {
   return {
     address: argv.upstream,
     mcpPath: argv['mcp-path'],
-    ...(ledgerUrl ? { ledger: () => fetchLedger(ledgerUrl) } : {}),
-    ...(notifyUrl ? { notify: async () => void (await fetch(notifyUrl, { method: 'POST' })).body?.cancel() } : {}),
+    ...(ledgerUrl ? { ledger: () => fetchLedger(ledgerUrl), calls: () => fetchCallLedger(ledgerUrl) } : {}),
+    ...(notifyUrl ? { notify: () => pushNotification(notifyUrl) } : {}),
     ...(argv['mcp-tool'] ? { mcpWrite: { tool: argv['mcp-tool'], args: mcpArgs ?? { id: '{id}', payload: '{payload}' } } } : {}),
     ...(argv['http-path'] || argv['http-method'] || argv['http-body']
       ? {
@@ -72,7 +85,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run [scenarios..]',
   describe: 'Run scenarios (files or built-in names; all built-ins by default) against a proxy server',
   builder: (y) =>
-    clientOptions(scenarioOptions(outputOptions(y)))
+    mcpProtocolOption(clientOptions(scenarioOptions(outputOptions(y))))
       .alias('url', 'proxy-url')
       .option('probe', { choices: ['mcp', 'http', 'tcp', 'connect'] as const, default: 'mcp' as const, describe: 'client to drive' })
       .option('upstream', { type: 'string', demandOption: true, describe: 'host:port of the service, as the proxy server reaches it' })
@@ -88,7 +101,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('probe-host', { type: 'string', describe: 'host the probes connect to (default: the proxy URL\'s host)' })
       .option('seed', { type: 'string', default: 'unset', describe: 'recorded in the results (the server\'s --seed decides fault draws)' }) as never,
   handler: async (argv) => {
-    const scenarios = await loadScenarios(argv.scenarios);
+    const scenarios = await loadScenarios(argv.scenarios, argv.suite);
     const { runScenarios } = await import('../run-scenarios.js');
     const progress = progressReporter(process.stderr, argv.quiet);
     const results = await runScenarios({
@@ -99,6 +112,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       policy: policyOf(argv),
       seed: argv.seed,
       listenHost: argv['listen-host'],
+      ...(argv['mcp-protocol'] ? { mcpProtocol: argv['mcp-protocol'] } : {}),
+      onSkip: (scenario, reason) => process.stderr.write(`skipped ${scenario.name}: ${reason}\n`),
       ...(argv.token ? { token: argv.token } : {}),
       ...(argv['probe-host'] ? { probeHost: argv['probe-host'] } : {}),
       ...progress.hooks,

@@ -1,7 +1,7 @@
 /** What `run` and `demo` share: scenario arguments (files or built-in names) and the client-policy flags. */
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { BUILTIN_SCENARIOS, builtinScenarios } from '../builtins.js';
+import { builtinScenarios, SUITES, type Suite } from '../builtins.js';
 import { loadScenarioFile, type Policy, type Scenario } from '../scenario.js';
 
 /** The client-policy flags. */
@@ -11,12 +11,14 @@ export interface PolicyArgs {
   queue?: boolean;
   cache?: boolean;
   'repair-stream'?: boolean;
+  suite: Suite;
 }
 
 /** Declares the scenario positional and the client-policy flags on a command. */
 export function scenarioOptions<T>(y: Argv<T>) {
   return y
     .positional('scenarios', { type: 'string', array: true, default: [] as string[], describe: 'scenario files (.yaml/.json) or built-in names' })
+    .option('suite', { choices: Object.keys(SUITES) as Suite[], default: 'plan' as Suite, describe: 'built-ins to run when none is named: plan (the six) or mcp (long calls, resumable streams)' })
     .option('attempts', { type: 'number', describe: 'client policy: attempts per request (1 = fail fast)' })
     .option('timeout-ms', { type: 'number', describe: 'client policy: timeout of one attempt' })
     .option('queue', { type: 'boolean', describe: 'client policy: queue failed writes and replay them (--no-queue to disable)' })
@@ -24,12 +26,13 @@ export function scenarioOptions<T>(y: Argv<T>) {
     .option('repair-stream', { type: 'boolean', describe: 'MCP: re-open a notification stream the SDK gave up on' });
 }
 
-/** Scenario arguments: a file path, or the name of a built-in; none = all six built-ins. */
-export async function loadScenarios(args: readonly string[]): Promise<Scenario[]> {
-  if (args.length === 0) return builtinScenarios();
+/** Scenario arguments: a file path, or the name of a built-in (of any suite); none = the built-ins of `suite`. */
+export async function loadScenarios(args: readonly string[], suite: Suite = 'plan'): Promise<Scenario[]> {
+  if (args.length === 0) return builtinScenarios(SUITES[suite]);
+  const builtins: readonly string[] = Object.values(SUITES).flat();
   const out: Scenario[] = [];
   for (const arg of args) {
-    if (!existsSync(arg) && (BUILTIN_SCENARIOS as readonly string[]).includes(arg)) out.push(...(await builtinScenarios([arg])));
+    if (!existsSync(arg) && builtins.includes(arg)) out.push(...(await builtinScenarios([arg])));
     else out.push(await loadScenarioFile(arg));
   }
   return out;

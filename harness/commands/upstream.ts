@@ -4,8 +4,9 @@
  */
 import type { CommandModule } from 'yargs';
 import { startUpstream } from '../upstreams/start.js';
+import { mcpProtocolOption, mcpServerOptions, mcpUpstreamOptions, type McpProtocolArgs, type McpServerArgs } from './mcp-args.js';
 
-interface UpstreamArgs {
+interface UpstreamArgs extends McpProtocolArgs, McpServerArgs {
   kind: 'mcp' | 'http' | 'tcp';
   host: string;
   port: number;
@@ -17,13 +18,13 @@ export const upstreamCommand: CommandModule<object, UpstreamArgs> = {
   command: 'upstream <kind>',
   describe: 'Run a demo upstream (mcp, http or tcp echo) that keeps a ledger of what it applied',
   builder: (y) =>
-    y
+    mcpServerOptions(mcpProtocolOption(y))
       .positional('kind', { choices: ['mcp', 'http', 'tcp'] as const, demandOption: true })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'bind address' })
       .option('port', { type: 'number', default: 0, describe: 'port (0 = any free one)' })
       .option('ledger-port', { type: 'number', default: 0, describe: 'tcp only: port of its HTTP ledger' }) as never,
   handler: async (argv) => {
-    const upstream = await startUpstream(argv.kind, { host: argv.host, port: argv.port, ledgerPort: argv['ledger-port'] });
+    const upstream = await startUpstream(argv.kind, { host: argv.host, port: argv.port, ledgerPort: argv['ledger-port'], mcp: mcpUpstreamOptions(argv) });
     process.stdout.write(`${argv.kind} upstream on ${upstream.address}, ledger at ${upstream.ledgerUrl}\n`);
     const stop = (): void => void upstream.close().then(() => process.exit(0));
     process.once('SIGINT', stop);

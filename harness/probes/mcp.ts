@@ -1,135 +1,28 @@
 /**
- * The mcp probe: the SDK's Client and StreamableHTTPClientTransport through the proxy. An attempt
- * is one tool call with RequestOptions.timeout = op.timeoutMs; a session the server forgot (404)
- * is replaced on the next attempt, as part of it. The standalone SSE stream is watched through the
- * transport's fetch: the SDK re-opens a broken one maxRetries times and then never again, so the
- * probe recovers a lost stream (re-open it in the session; refused with 404 or 409: a new session)
- * after each successful call, and before checking notifications. HTTP goes through the probe's own
- * keep-alive agent (see http.ts), so close() leaves no socket.
+ * The mcp probe on 2025-11-25: SDK 1.x's Client and StreamableHTTPClientTransport through the
+ * proxy (its sessions: mcp-session.ts). An attempt is one tool call with RequestOptions.timeout =
+ * op.timeoutMs; a session the server forgot (404) is replaced on the next attempt, as part of it.
+ * The SDK re-opens a broken standalone SSE stream maxRetries times and then never again, so the
+ * probe recovers a lost stream (re-open it in the session, from the last event id it saw, so the
+ * server can replay what was missed; refused with 404 or 409: a new session) after each successful
+ * call, and before checking notifications. A long call (`call`) is left to the SDK's own stream
+ * resumption. All HTTP goes through the probe's own keep-alive agent (see http.ts), so close()
+ * leaves no socket, and through a tap (sse-tap.ts) that tells what happened on the wire.
  */
-import { EventEmitter, once } from 'node:events';
 import type { Agent } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError, type StreamableHTTPReconnectionOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { agentFetch, keepAliveAgent, watchEnd, type Fetch } from './http.js';
-import {
-  errorKind,
-  fillArgs,
-  remaining,
-  SocketWatch,
-  withDeadline,
-  type ArgsTemplate,
-  type Attempt,
-  type Operation,
-  type Probe,
-  type TransportListener,
-} from './probe.js';
+import { sdkVersion } from '../mcp-sdk.js';
+import type { CallCue, CallOperation, CallResult, McpFacts, McpWireEvent } from './call.js';
+import { agentFetch, keepAliveAgent } from './http.js';
+import { DEFAULT_TOOL_CALLS, resultText, streamArguments, type McpProbeOptions, type ToolCall } from './mcp-options.js';
+import { SDK_RECONNECTION, Session, type StreamState } from './mcp-session.js';
+import { McpWire } from './mcp-wire.js';
+import { errorKind, fillArgs, remaining, SocketWatch, withDeadline, type Attempt, type Operation, type Probe, type TransportListener } from './probe.js';
+import { tapFetch } from './sse-tap.js';
 
-/** The SDK's defaults (1.32.2) for re-opening the standalone SSE stream. */
-export const SDK_RECONNECTION: StreamableHTTPReconnectionOptions = { initialReconnectionDelay: 1000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 2 };
-
-/** The standalone SSE stream of the current session: `lost` means the SDK stopped re-opening it. */
-export type StreamState = 'none' | 'opening' | 'live' | 'retrying' | 'lost' | 'unsupported';
-
-/** A tool to call and its arguments template. */
-export interface ToolCall {
-  readonly tool: string;
-  readonly args: ArgsTemplate;
-}
-
-const defaultCalls: Readonly<Record<Operation['kind'], ToolCall>> = {
-  write: { tool: 'record', args: { id: '{id}', payload: '{payload}' } },
-  read: { tool: 'read', args: { id: '{id}' } },
-};
-
-/** Where the mcp probe connects and which tools it calls. */
-export interface McpProbeOptions {
-  /** The MCP endpoint through the proxy, e.g. `http://127.0.0.1:8666/mcp`. */
-  readonly url: string;
-  readonly label?: string;
-  /** The tool and arguments of a write; default `record {id, payload}`. */
-  readonly write?: ToolCall;
-  /** The tool and arguments of a read; default `read {id}`. */
-  readonly read?: ToolCall;
-  readonly reconnection?: StreamableHTTPReconnectionOptions;
-  /** Re-open a stream the SDK gave up on (default true). False shows what the SDK alone does. */
-  readonly repairStream?: boolean;
-}
-
-type Signal = 'change' | 'notification';
-
-/** One SDK client and session, with its stream state as seen on the wire. */
-class Session {
-  readonly client = new Client({ name: 'faultline-probe', version: '1.0.0' });
-  readonly transport: StreamableHTTPClientTransport;
-  stream: StreamState = 'none';
-  /** Why the session must be replaced: the server forgot it, or holds a stream we cannot reopen. */
-  gone: 'missing' | 'conflict' | undefined;
-  /** The re-open in flight, if any. */
-  reopening: Promise<void> | undefined;
-  /** The probe is closing this session: its streams end by our hand, not the network's. */
-  closing = false;
-  #everLive = false;
-  #failures = 0;
-  #maxRetries: number;
-  #events = new EventEmitter();
-  #send: Fetch;
-
-  #watch: SocketWatch;
-
-  constructor(url: URL, reconnection: StreamableHTTPReconnectionOptions, fetch: Fetch, watch: SocketWatch) {
-    this.#maxRetries = reconnection.maxRetries;
-    this.#send = fetch;
-    this.#watch = watch;
-    this.transport = new StreamableHTTPClientTransport(url, { reconnectionOptions: reconnection, fetch: this.#fetch });
-    this.client.fallbackNotificationHandler = async () => void this.#events.emit('notification');
-  }
-
-  /** Resolves true on the next `signal`, false at `deadline`. */
-  waitFor(signal: Signal, deadline: number): Promise<boolean> {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(remaining(deadline))));
-    return once(this.#events, signal, { signal: timeout }).then(() => true, () => false);
-  }
-
-  /** Waits (until `deadline`) while the stream is in one of `states` (by default: not opened yet, or opening). */
-  async settle(deadline: number, states: readonly StreamState[] = ['none', 'opening']): Promise<void> {
-    while (states.includes(this.stream) && (await this.waitFor('change', deadline)));
-  }
-
-  #fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
-    if (init?.method !== 'GET') return this.#send(url, init);
-    this.#set('opening');
-    const response = await this.#send(url, init).catch((err: unknown) => {
-      this.#getFailed(0);
-      throw err;
-    });
-    if (!response.ok || response.body === null) {
-      this.#getFailed(response.status);
-      return response;
-    }
-    this.#everLive = true;
-    this.#failures = 0;
-    this.#set('live');
-    const body = watchEnd(response.body, () => {
-      if (!this.closing) this.#watch.report('stream_end', 'the standalone SSE stream ended');
-      this.#set(this.#maxRetries > 0 ? 'retrying' : 'lost');
-    });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-
-  #getFailed(status: number): void {
-    // The SDK never retries the first GET of a session, and retries a broken stream maxRetries times.
-    this.#failures++;
-    if (status === 405) this.#set('unsupported');
-    else this.#set(!this.#everLive || this.#failures >= this.#maxRetries ? 'lost' : 'retrying');
-  }
-
-  #set(state: StreamState): void {
-    this.stream = state;
-    this.#events.emit('change');
-  }
-}
+export { SDK_RECONNECTION, type StreamState } from './mcp-session.js';
+export type { McpProbeOptions, ToolCall } from './mcp-options.js';
 
 /** A real MCP client through the proxy. */
 export class McpProbe implements Probe {
@@ -143,15 +36,16 @@ export class McpProbe implements Probe {
   #recoveries = { reopened: 0, replaced: 0 };
   #repair: boolean;
   #watch = new SocketWatch();
+  #wire = new McpWire();
 
   constructor(options: McpProbeOptions) {
     this.#repair = options.repairStream ?? true;
     const url = new URL(options.url);
     this.label = options.label ?? `mcp → ${url.host}`;
-    this.#calls = { write: options.write ?? defaultCalls.write, read: options.read ?? defaultCalls.read };
+    this.#calls = { write: options.write ?? DEFAULT_TOOL_CALLS.write, read: options.read ?? DEFAULT_TOOL_CALLS.read };
     this.#agent = keepAliveAgent(url);
-    const send = agentFetch(this.#agent, this.#watch);
-    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send, this.#watch);
+    const send = tapFetch(agentFetch(this.#agent, this.#watch), this.#wire);
+    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send, this.#watch, (lei) => this.#wire.isStandalone(lei));
   }
 
   watchTransport(listener: TransportListener): void {
@@ -160,6 +54,14 @@ export class McpProbe implements Probe {
 
   openSockets(): number {
     return this.#watch.open;
+  }
+
+  watchMcp(listener: (event: McpWireEvent) => void): void {
+    this.#wire.listener = listener;
+  }
+
+  mcpFacts(): McpFacts {
+    return { protocol: this.#wire.protocol, sdk: sdkVersion('@modelcontextprotocol/sdk'), sessions: this.#wire.sessions, reopened: this.#recoveries.reopened };
   }
 
   /** The standalone SSE stream of the current session. */
@@ -189,7 +91,7 @@ export class McpProbe implements Probe {
       const result = await session.client.callTool(params, undefined, { timeout: remaining(deadline) });
       const end = performance.now();
       if (session.stream === 'lost' && this.#repair) void this.#reopen(session);
-      const text = (result.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text ?? '';
+      const text = resultText(result);
       if (result.isError) return { ok: false, error: `tool error: ${text.slice(0, 60)}`, start, end };
       return op.kind === 'write' ? { ok: true, start, end } : { ok: true, start, end, value: text };
     } catch (err) {
@@ -198,18 +100,62 @@ export class McpProbe implements Probe {
     }
   }
 
+  /** One long call (the `stream` tool); the SDK resumes its stream by itself (2025-11-25 resumability). */
+  async call(op: CallOperation, cue: (cue: CallCue) => void): Promise<CallResult> {
+    const start = performance.now();
+    const deadline = start + op.timeoutMs;
+    const delivered: number[] = [];
+    const done = this.#wire.cue(op.id, cue);
+    let result = false;
+    let error: string | undefined;
+    try {
+      const session = !this.#session || this.#session.gone ? await this.#connect(deadline) : this.#session;
+      const onprogress = ({ progress }: { progress: number }): void => {
+        delivered.push(progress);
+        cue({ kind: 'progress', count: delivered.length });
+      };
+      const answer = await session.client.callTool({ name: 'stream', arguments: streamArguments(op) }, undefined, { timeout: remaining(deadline), onprogress });
+      result = true;
+      if (answer.isError) error = `tool error: ${resultText(answer).slice(0, 60)}`;
+    } catch (err) {
+      error = mcpErrorKind(err);
+    } finally {
+      done();
+    }
+    const requests = this.#wire.requestIds(op.id).map((id, i, all) => ({ request_id: id, delivered: i === all.length - 1 ? delivered : [], result: result && i === all.length - 1, abandoned: false }));
+    return { ok: error === undefined, ...(error === undefined ? {} : { error }), start, end: performance.now(), requests };
+  }
+
   /**
    * True if the notification `trigger` makes the server push reaches this client within
-   * `timeoutMs`. Waits while the SDK is still re-opening the stream; if it gave up, recovers it
-   * first (see `recoveries`): the answer is what a client with this recovery logic receives.
+   * `timeoutMs` (when `trigger` resolves with the notification's number, that one; else any).
+   * Waits while the SDK is still re-opening the stream; if it gave up, recovers it first (see
+   * `recoveries`): the answer is what a client with this recovery logic receives.
    */
-  async checkNotifications(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean> {
+  async checkNotifications(trigger: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const session = await this.#recover(deadline).catch(() => undefined);
     if (!session) return false;
-    const arrived = session.waitFor('notification', deadline);
-    await trigger();
-    return arrived;
+    const seen: unknown[] = [];
+    /** The notification to wait for: undefined until `trigger` answered, null for any. */
+    let want: unknown;
+    let settle: (ok: boolean) => void = () => undefined;
+    const arrived = new Promise<boolean>((resolve) => (settle = resolve));
+    const hit = (): boolean => (want === null ? seen.length > 0 : seen.includes(want));
+    const stop = session.onNotice((notice) => {
+      seen.push(notice);
+      if (want !== undefined && hit()) settle(true);
+    });
+    const timer = setTimeout(() => settle(false), remaining(deadline));
+    try {
+      const pushed = await trigger();
+      want = typeof pushed === 'number' ? pushed : null;
+      if (hit()) settle(true);
+      return await arrived;
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
   }
 
   async close(): Promise<void> {
@@ -218,6 +164,7 @@ export class McpProbe implements Probe {
     this.#retired.clear();
     // Closing a client aborts every fetch of its transport, the SSE stream included.
     for (const session of sessions) session.closing = true;
+    this.#wire.closing = true;
     await Promise.all(sessions.map((s) => s.client.close()));
     this.#agent.destroy();
   }
@@ -257,7 +204,8 @@ export class McpProbe implements Probe {
       const status = err instanceof StreamableHTTPError ? err.code : undefined;
       if (status === 404 || status === 409) session.gone = status === 409 ? 'conflict' : 'missing';
     };
-    session.reopening ??= session.transport.resumeStream('').then(reopened, refused).finally(() => (session.reopening = undefined));
+    const from = this.#wire.standaloneEventId(session.transport.sessionId) ?? '';
+    session.reopening ??= session.transport.resumeStream(from).then(reopened, refused).finally(() => (session.reopening = undefined));
     return session.reopening;
   }
 

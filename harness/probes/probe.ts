@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { ClientReport } from '../result-client-schema.js';
+import type { CallCue, CallOperation, CallResult, McpFacts, McpWireEvent } from './call.js';
 
 /** One operation a probe sends; `id` is unique per operation and is what the upstream's ledger records. */
 export interface Operation {
@@ -69,10 +70,17 @@ export interface Probe {
   /**
    * MCP only: asks `trigger` to make the server push a notification and resolves true if the
    * client receives it within `timeoutMs` (the server → client stream works), false otherwise.
+   * `trigger` may resolve with the notification's number, so that one is waited for.
    */
-  checkNotifications?(trigger: () => Promise<void>, timeoutMs: number): Promise<boolean>;
+  checkNotifications?(trigger: () => Promise<unknown>, timeoutMs: number): Promise<boolean>;
   /** MCP only: what the probe did that the client library would not (lost streams re-opened, sessions replaced). */
   readonly recoveries?: { readonly reopened: number; readonly replaced: number };
+  /** MCP only: one long tool call that streams progress; `cue` hears its progress and reconnections (call.ts). */
+  call?(op: CallOperation, cue: (cue: CallCue) => void): Promise<CallResult>;
+  /** MCP only: reports what the probe sees of its MCP streams from now on (one listener). */
+  watchMcp?(listener: (event: McpWireEvent) => void): void;
+  /** MCP only: the protocol spoken on the wire and the client SDK. */
+  mcpFacts?(): McpFacts;
   /** Reports what the probe's sockets see from now on (one listener; a later call replaces it). */
   watchTransport?(listener: TransportListener): void;
   /** How many sockets the probe opened that are not closed yet (after close(): a leak). */

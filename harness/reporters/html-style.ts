@@ -73,6 +73,11 @@ svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, san
 .span { stroke: #9ca3af; stroke-width: 1.6; }
 .attempt-fail { stroke: #d64541; stroke-width: 1.4; }
 g.req:hover, g.replay:hover, g.notification:hover, circle.rtt:hover { filter: brightness(.8); }
+svg.call-stream { display: block; margin: 2px 0 10px; }
+h3.call { font-size: 13px; margin: 12px 0 0; }
+.resume-line { stroke: #7c3aed; stroke-width: 1.4; stroke-dasharray: 5 3; }
+.defects { background: #fffbeb; border: 1px solid #fde68a; color: #92400e; border-radius: 8px; padding: 8px 12px; margin: 6px 0 10px; }
+.defects ul { margin: 4px 0 0; padding-left: 20px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
 @media print { .legend { position: static; } section.scenario { break-inside: avoid; } }
 `;

@@ -11,6 +11,7 @@ import { FLAGS, type Flag } from '../scenario.js';
 import { targetMet } from '../verdict.js';
 import { REPORT_CSS } from './html-style.js';
 import { legendSvg } from './legend.js';
+import { callSections, defectsBox, mcpFacts } from './mcp-html.js';
 import type { Phase } from '../metrics.js';
 import { esc, fmtMs } from './svg.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -176,6 +177,7 @@ function facts(r: ReadableResult): string {
     ['Notifications', notes + repairs],
     ['Duration', fmtMs(r.duration_ms)],
     ['Fault timing', m.fault_timing_source ?? '—'],
+    ...mcpFacts(r),
   ];
   const leaks = r.leaks;
   if (leaks) {
@@ -197,8 +199,9 @@ function section(r: ReadableResult, i: number): string {
   const title = `${esc(r.title ?? '')} · ${esc(r.test_type)}`;
   return `<section class="scenario panel" id="s${i}">
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
-${alert}${lostIds}${emulated(r)}${clientHtml(r)}${facts(r)}
+${alert}${lostIds}${emulated(r)}${clientHtml(r)}${defectsBox(r)}${facts(r)}
 ${timelineSvg(r)}
+${callSections(r)}
 ${windowsTable(r.windows ?? [])}
 </section>`;
 }

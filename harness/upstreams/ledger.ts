@@ -61,7 +61,17 @@ export function serveLedger(req: IncomingMessage, res: ServerResponse, kind: str
 }
 
 /** Reads a ledger from any GET URL serving one of the shapes of ledger-document.ts, over a fresh connection (no pooled socket stays open). */
-export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
+export async function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
+  const document = await fetchLedgerDocument(url, timeoutMs);
+  try {
+    return parseLedgerDocument(document);
+  } catch (err) {
+    throw new Error(`GET ${url}: not a ledger: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The JSON document at a ledger URL, as served (faultline's MCP server adds its call ledger to it). */
+export function fetchLedgerDocument(url: string, timeoutMs = 5000): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = (url.startsWith('https:') ? httpsGet : get)(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
@@ -69,16 +79,10 @@ export function fetchLedger(url: string, timeoutMs = 5000): Promise<Ledger> {
       res.on('error', reject);
       res.on('end', () => {
         if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
-        let document: unknown;
         try {
-          document = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch (err) {
-          return reject(new Error(`GET ${url}: not JSON (a ledger is ${LEDGER_SHAPES})`, { cause: err }));
-        }
-        try {
-          resolve(parseLedgerDocument(document));
-        } catch (err) {
-          reject(new Error(`GET ${url}: not a ledger: ${(err as Error).message}`, { cause: err }));
+          reject(new Error(`GET ${url}: not JSON (a ledger is ${LEDGER_SHAPES})`, { cause: err }));
         }
       });
     });

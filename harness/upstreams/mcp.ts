@@ -1,49 +1,98 @@
 /**
- * The mcp upstream: a real MCP server (SDK McpServer) over Streamable HTTP with stateful sessions
- * keyed by `mcp-session-id`, on one node:http server that also answers `GET /ledger`,
- * `GET /health` and `POST /notify` (pushes a notification, for a harness on another host).
+ * The mcp upstream: a real MCP server on one endpoint (`/mcp`) that speaks both protocol
+ * generations, or one of them: 2025-11-25 through SDK 1.x with sessions and resumable streams
+ * (mcp-legacy.ts), 2026-07-28 through SDK 2.x, stateless (mcp-modern.ts). Each request goes to
+ * the side SDK 2.x's own classifier (`isLegacyRequest`) names. The same node:http server answers
+ * `GET /ledger` (the write ledger, plus the call ledger under `calls`), `GET /health` and
+ * `POST /notify` (pushes a notification, for a harness on another host).
  *
- * Tools: `record {id, payload}` applies a write to the ledger; `read {id}` returns the stored
- * payload (idempotent). notify() sends `notifications/message` to every live session; without a
- * registered standalone GET stream the SDK drops it silently, which is what a probe must detect.
+ * Tools (mcp-tools.ts): `record`, `read`, and the long call `stream`. The call ledger learns here
+ * what only the HTTP layer sees: a call's response stream closing before its response, and a
+ * `notifications/cancelled` arriving.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import { isLegacyRequest } from '@modelcontextprotocol/server';
+import { MCP_PROTOCOLS, type CallLedgerSnapshot, type McpProtocol } from '../mcp-schema.js';
+import { sdkVersion } from '../mcp-sdk.js';
+import { createCallLedger, type CallLedger } from './call-ledger.js';
+import type { EventStoreKind } from './event-stores.js';
 import { readBody } from './http.js';
-import { createLedgerStore, sendJson, serveLedger, type LedgerStore } from './ledger.js';
+import { createLedgerStore, sendJson, serveLedger } from './ledger.js';
+import { createLegacyMcp, rpcError } from './mcp-legacy.js';
+import { createModernMcp } from './mcp-modern.js';
 import { closeServer, listenOn, trackSockets, type ListenOptions, type Upstream } from './upstream.js';
+
+/** How the mcp upstream is set up. */
+export interface McpUpstreamOptions extends ListenOptions {
+  /** The generations it speaks (default both). */
+  readonly protocols?: readonly McpProtocol[];
+  /** 2025-11-25: the event store behind resumable streams (default `none`: no event ids). */
+  readonly eventStore?: EventStoreKind;
+  /** 2025-11-25: the SSE `retry` (ms) sent with priming events (default none: clients use their own backoff). */
+  readonly retryMs?: number | null;
+  /** The long call works on after it was told to stop, as a non-conformant server would. */
+  readonly ignoreCancel?: boolean;
+}
 
 /** The mcp upstream, with session controls for tests. */
 export interface McpUpstream extends Upstream {
   /** The MCP endpoint: `http://host:port/mcp`. */
   readonly url: string;
-  notify(): Promise<void>;
-  /** The ids of the live sessions. */
+  notify(): Promise<number>;
+  /** The ids of the live 2025-11-25 sessions. */
   sessions(): string[];
   /** Ends every session as a server restart would: their next request gets 404 session not found. */
   endSessions(): Promise<void>;
-}
-
-interface Session {
-  readonly server: McpServer;
-  readonly transport: StreamableHTTPServerTransport;
+  /** What the call ledger recorded so far. */
+  calls(): CallLedgerSnapshot;
 }
 
 /** Starts the mcp upstream. */
-export async function startMcpUpstream(options: ListenOptions = {}): Promise<McpUpstream> {
+export async function startMcpUpstream(options: McpUpstreamOptions = {}): Promise<McpUpstream> {
+  const protocols = MCP_PROTOCOLS.filter((p) => (options.protocols ?? MCP_PROTOCOLS).includes(p));
   const store = createLedgerStore();
-  const sessions = new Map<string, Session>();
+  const calls = createCallLedger();
+  const shutdown = new AbortController();
+  const deps = { store, calls, ignoreCancel: options.ignoreCancel ?? false, shutdown: shutdown.signal };
+  const legacy = createLegacyMcp({ deps, eventStore: options.eventStore ?? 'none', retryMs: options.retryMs ?? null });
+  const modern = createModernMcp(deps);
+  const info: CallLedgerSnapshot['server'] = {
+    protocols,
+    event_store: options.eventStore ?? 'none',
+    retry_ms: options.retryMs ?? null,
+    ignores_cancel: deps.ignoreCancel,
+    sdk: [sdkVersion('@modelcontextprotocol/sdk'), sdkVersion('@modelcontextprotocol/server')],
+  };
   let notices = 0;
-  const notify = async (): Promise<void> => {
+  const notify = async (): Promise<number> => {
     const n = ++notices;
-    // One session failing to take it must not keep it from the others.
-    await Promise.allSettled(
-      [...sessions].map(([sid, s]) => s.server.sendLoggingMessage({ level: 'info', logger: 'faultline', data: { notify: n } }, sid)),
-    );
+    calls.notice(n, await legacy.notify(n));
+    return n;
+  };
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://upstream').pathname;
+    if (req.method === 'GET' && path === '/ledger') {
+      req.resume();
+      return sendJson(res, 200, { kind: 'mcp', applied: Object.fromEntries(store.snapshot()), ...calls.snapshot(info) });
+    }
+    if (serveLedger(req, res, 'mcp', store)) return void req.resume();
+    if (path === '/notify' && req.method === 'POST') {
+      req.resume();
+      const notice = await notify();
+      return sendJson(res, 200, { sessions: legacy.sessions().length, notice });
+    }
+    if (path !== '/mcp') return sendJson(res, 404, { error: 'not found' });
+    const text = req.method === 'POST' ? await readBody(req) : '';
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, rpcError(-32700, 'Parse error: Invalid JSON'));
+    }
+    const closed = observe(req, res, body, calls);
+    if (await servedByModern(req, body, protocols)) return modern.handle(req, res, text, closed);
+    await legacy.handle(req, res, body);
   };
   const http = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -51,24 +100,8 @@ export async function startMcpUpstream(options: ListenOptions = {}): Promise<Mcp
       else res.destroy();
     });
   });
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (serveLedger(req, res, 'mcp', store)) return void req.resume();
-    const path = new URL(req.url ?? '/', 'http://upstream').pathname;
-    if (path === '/notify' && req.method === 'POST') {
-      req.resume();
-      await notify();
-      return sendJson(res, 200, { sessions: sessions.size });
-    }
-    if (path !== '/mcp') return sendJson(res, 404, { error: 'not found' });
-    await handleMcp(req, res, sessions, store);
-  };
   const sockets = trackSockets(http);
   const address = await listenOn(http, options);
-  const endSessions = async (): Promise<void> => {
-    const all = [...sessions.values()];
-    sessions.clear();
-    await Promise.all(all.map((s) => s.server.close()));
-  };
   return {
     kind: 'mcp',
     address,
@@ -76,73 +109,45 @@ export async function startMcpUpstream(options: ListenOptions = {}): Promise<Mcp
     ledgerUrl: `http://${address}/ledger`,
     ledger: () => store.snapshot(),
     notify,
-    sessions: () => [...sessions.keys()],
-    endSessions,
+    sessions: () => legacy.sessions(),
+    endSessions: () => legacy.endSessions(),
+    calls: () => calls.snapshot(info),
     connections: () => sockets.count(),
     close: async () => {
-      await endSessions();
+      shutdown.abort();
+      await legacy.endSessions();
+      await modern.close();
       await closeServer(http, sockets);
     },
   };
 }
 
-async function handleMcp(
-  req: IncomingMessage,
-  res: ServerResponse,
-  sessions: Map<string, Session>,
-  store: LedgerStore,
-): Promise<void> {
-  let body: unknown;
-  if (req.method === 'POST') {
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch {
-      return sendJson(res, 400, rpcError(-32700, 'Parse error: Invalid JSON'));
-    }
+/** Whether the 2026-07-28 side serves this request (SDK 2.x's classifier decides when both are spoken). */
+async function servedByModern(req: IncomingMessage, body: unknown, protocols: readonly McpProtocol[]): Promise<boolean> {
+  if (!protocols.includes('2026-07-28')) return false;
+  if (!protocols.includes('2025-11-25')) return true;
+  const headers = new Headers();
+  for (const name of ['mcp-protocol-version', 'content-type', 'accept']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
   }
-  const sid = req.headers['mcp-session-id'];
-  if (typeof sid === 'string') {
-    const session = sessions.get(sid);
-    if (!session) return sendJson(res, 404, rpcError(-32001, 'Session not found'));
-    return session.transport.handleRequest(req, res, body);
-  }
-  if (req.method !== 'POST' || !isInitializeRequest(body)) {
-    return sendJson(res, 400, rpcError(-32000, 'Bad Request: no valid session ID provided'));
-  }
-  const server = createMcpServer(store);
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: () => randomUUID(),
-    onsessioninitialized: (id) => void sessions.set(id, { server, transport }),
+  return !(await isLegacyRequest(new Request('http://upstream/mcp', { method: req.method ?? 'GET', headers }), body));
+}
+
+/**
+ * Tells the call ledger about a `stream` call whose response closes before it was written and about
+ * cancellations; returns a signal that aborts when the client's connection closed early.
+ */
+function observe(req: IncomingMessage, res: ServerResponse, body: unknown, calls: CallLedger): AbortSignal {
+  const closed = new AbortController();
+  const session = typeof req.headers['mcp-session-id'] === 'string' ? req.headers['mcp-session-id'] : null;
+  const message = (body ?? {}) as { id?: unknown; method?: unknown; params?: { name?: unknown; requestId?: unknown } };
+  const isCall = message.method === 'tools/call' && message.params?.name === 'stream' && message.id !== undefined;
+  if (message.method === 'notifications/cancelled' && message.params?.requestId !== undefined) calls.cancelRequested(session, String(message.params.requestId));
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    closed.abort();
+    if (isCall) calls.streamClosed(session, String(message.id));
   });
-  transport.onclose = () => {
-    if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-  };
-  await server.connect(transport);
-  await transport.handleRequest(req, res, body);
-}
-
-function createMcpServer(store: LedgerStore): McpServer {
-  const server = new McpServer({ name: 'faultline-upstream', version: '1.0.0' }, { capabilities: { logging: {} } });
-  server.registerTool(
-    'record',
-    { description: 'Applies a write: the ledger counts it under id', inputSchema: { id: z.string(), payload: z.string() } },
-    ({ id, payload }) => {
-      const applied = store.apply(id, payload);
-      return { content: [{ type: 'text', text: JSON.stringify({ id, applied }) }] };
-    },
-  );
-  server.registerTool(
-    'read',
-    { description: 'Reads the payload last written under id (idempotent)', inputSchema: { id: z.string() } },
-    ({ id }) => {
-      const value = store.read(id);
-      if (value === undefined) return { content: [{ type: 'text', text: 'not found' }], isError: true };
-      return { content: [{ type: 'text', text: value }] };
-    },
-  );
-  return server;
-}
-
-function rpcError(code: number, message: string): object {
-  return { jsonrpc: '2.0', error: { code, message }, id: null };
+  return closed.signal;
 }

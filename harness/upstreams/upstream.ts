@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Server, Socket } from 'node:net';
+import type { CallLedgerSnapshot } from '../mcp-schema.js';
 
 /** id → number of times the upstream applied that write. */
 export type Ledger = ReadonlyMap<string, number>;
@@ -18,8 +19,10 @@ export interface Upstream {
   readonly ledgerUrl: string;
   /** What the upstream applied so far. */
   ledger(): Ledger;
-  /** MCP only: pushes a notification to every connected client session. */
-  notify?(): Promise<void>;
+  /** MCP only: pushes a notification to every connected client session; resolves with its number. */
+  notify?(): Promise<number>;
+  /** MCP only: the call ledger (long calls, notifications pushed). */
+  calls?(): CallLedgerSnapshot;
   /** Open client sockets (for leak checks). */
   connections(): number;
   close(): Promise<void>;

@@ -34,7 +34,7 @@ export async function runDemo(
     upstream: {
       address: upstream.address,
       ledger: async () => upstream.ledger(),
-      ...(upstream.notify ? { notify: () => (upstream.notify as () => Promise<void>)() } : {}),
+      ...(upstream.notify ? { notify: () => (upstream.notify as () => Promise<number>)() } : {}),
     },
     ...(scenarios ? { scenarios } : {}),
     ...(policy ? { policy } : {}),
