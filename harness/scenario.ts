@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { callStepSchema, type CallStep, type DuringAction } from './call-step.js';
 import { mcpProtocolSchema } from './mcp-schema.js';
+import { flakyAttributes, latencyAttributes } from '../proxy/toxics/catalog.js';
 import { toxicStepIssues } from './toxic-steps.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
@@ -49,6 +50,14 @@ const send = z.union([
     .strict(),
 ]);
 
+const stream = z.enum(['upstream', 'downstream']).default('downstream');
+
+/** A flaky step: the flaky toxic's attributes (its `rate` required here), on a path and stream. */
+const flakyStep = z.object({ ...pathRef, ...flakyAttributes.shape, rate: flakyAttributes.shape.rate.unwrap(), stream }).strict();
+
+/** A latency step: the latency toxic's attributes (its `latency` required here), on a path and stream. */
+const latencyStep = z.object({ ...pathRef, ...latencyAttributes.shape, latency: latencyAttributes.shape.latency.unwrap(), stream }).strict();
+
 const STEP_KINDS = ['send', 'partition', 'heal', 'flaky', 'latency', 'toxic', 'wait', 'repeat', 'call', 'notify'] as const;
 
 const stepSchema: z.ZodType<unknown> = z
@@ -59,27 +68,8 @@ const stepSchema: z.ZodType<unknown> = z
       .strict()
       .optional(),
     heal: z.object(pathRef).strict().optional(),
-    flaky: z
-      .object({
-        ...pathRef,
-        rate: z.number().min(0).max(1),
-        action: z.enum(['reset', 'close', 'blackhole']).default('reset'),
-        burst_rate: z.number().min(0).max(1).optional(),
-        burst_length: z.number().int().min(1).optional(),
-        stream: z.enum(['upstream', 'downstream']).default('downstream'),
-      })
-      .strict()
-      .optional(),
-    latency: z
-      .object({
-        ...pathRef,
-        latency: ms,
-        jitter: ms.default(0),
-        distribution: z.enum(['uniform', 'normal', 'pareto']).optional(),
-        stream: z.enum(['upstream', 'downstream']).default('downstream'),
-      })
-      .strict()
-      .optional(),
+    flaky: flakyStep.optional(),
+    latency: latencyStep.optional(),
     toxic: z
       .object({
         ...pathRef,
@@ -114,25 +104,8 @@ export type Step =
   | { send: number | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number } }
   | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' } }
   | { heal: { path: string } }
-  | {
-      flaky: {
-        path: string;
-        rate: number;
-        action: 'reset' | 'close' | 'blackhole';
-        burst_rate?: number;
-        burst_length?: number;
-        stream: 'upstream' | 'downstream';
-      };
-    }
-  | {
-      latency: {
-        path: string;
-        latency: number;
-        jitter: number;
-        distribution?: 'uniform' | 'normal' | 'pareto';
-        stream: 'upstream' | 'downstream';
-      };
-    }
+  | { flaky: z.infer<typeof flakyStep> }
+  | { latency: z.infer<typeof latencyStep> }
   | {
       toxic: {
         path: string;

@@ -4,11 +4,11 @@
  * snake_case names stay here, on the wire.
  */
 
-/** How a connection is cut: `reset` (RST: the peer sees ECONNRESET) or `close` (FIN: a clean end). */
-export type CutMode = 'reset' | 'close';
-
 /** The cut modes, the default first. */
-export const CUT_MODES: readonly CutMode[] = ['reset', 'close'];
+export const CUT_MODES = ['reset', 'close'] as const;
+
+/** How a connection is cut: `reset` (RST: the peer sees ECONNRESET) or `close` (FIN: a clean end). */
+export type CutMode = (typeof CUT_MODES)[number];
 
 /** A direction of a connection: `upstream` (client → server) or `downstream` (server → client). */
 export type Stream = 'upstream' | 'downstream';

@@ -51,7 +51,7 @@ export class Chain implements ReceiverOwner {
   /** Bytes held by the stages and the backlogs they handed over. */
   get held(): number {
     let held = this.#sink.backlog;
-    for (const entry of this.#entries) if (entry.slot) held += entry.slot.stage.held + entry.slot.backlog;
+    for (const entry of this.#entries) if (entry.slot) held += (entry.slot.stage.held ?? 0) + entry.slot.backlog;
     return held;
   }
 

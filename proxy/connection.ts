@@ -10,7 +10,8 @@ import { Link, type LinkHost } from './link.js';
 import { deriveRandom, type Random } from './random.js';
 import type { Scheduler } from './scheduler.js';
 import type { Stream, Toxic } from './toxic-set.js';
-import type { Clock, CutMode } from './toxics/toxic.js';
+import type { Clock } from './clock.js';
+import type { CutMode } from '../protocol/wire.js';
 
 /** How long a `close` cut waits for written data to flush before it destroys the sockets. */
 const CUT_GRACE_MS = 2000;
@@ -49,7 +50,7 @@ export class Connection implements LinkHost {
   #socketsClosed = 0;
   #reason: string | undefined;
   #endReason: string | undefined;
-  #graceTimer: NodeJS.Timeout | undefined;
+  #graceTimer: unknown;
   #clientAddress: string | undefined;
 
   constructor(id: number, client: Socket, dial: Dial, host: ConnectionHost) {
@@ -110,7 +111,7 @@ export class Connection implements LinkHost {
       else if (!socket.destroyed) closeGracefully(socket);
     }
     if (mode === 'close') {
-      this.#graceTimer = setTimeout(() => this.destroy(reason), CUT_GRACE_MS).unref();
+      this.#graceTimer = this.clock.setTimeout(() => this.destroy(reason), CUT_GRACE_MS);
     }
   }
 
@@ -171,7 +172,7 @@ export class Connection implements LinkHost {
   #finalize(): void {
     const wasOpen = this.up !== undefined;
     this.#state = 'closed';
-    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    if (this.#graceTimer !== undefined) this.clock.clearTimeout(this.#graceTimer);
     this.up?.close(true);
     this.down?.close(true);
     if (wasOpen && this.#host.events.wants('connection.closed')) {

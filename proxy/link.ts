@@ -18,7 +18,9 @@ import { Chain, type ChainOwner } from './chain.js';
 import type { Random } from './random.js';
 import type { Scheduler } from './scheduler.js';
 import type { Toxic } from './toxic-set.js';
-import type { Chunk, Clock, CutMode } from './toxics/toxic.js';
+import type { Clock } from './clock.js';
+import type { CutMode } from '../protocol/wire.js';
+import type { Chunk } from './toxics/toxic.js';
 
 /** What a Link needs from its Connection. */
 export interface LinkHost {

@@ -18,7 +18,8 @@ import type { EventBus } from './events.js';
 import { bindListener, closeListener, type Listener } from './listener.js';
 import type { Scheduler } from './scheduler.js';
 import { ToxicSet, toxicToJson, type Stream, type Toxic, type ToxicInput, type ToxicPatch } from './toxic-set.js';
-import type { Clock, CutMode } from './toxics/toxic.js';
+import type { Clock } from './clock.js';
+import type { CutMode } from '../protocol/wire.js';
 
 /** Settings every proxy of a server shares. */
 export interface ProxyOptions {

@@ -5,7 +5,7 @@
  * ms: a timer resumes the pump) or report that nothing is left.
  */
 import type { Scheduler } from './scheduler.js';
-import type { Clock } from './toxics/toxic.js';
+import type { Clock } from './clock.js';
 
 /** Items one run of a pump may emit before it yields, whatever the slice has left. */
 export const BATCH = 32;

@@ -6,7 +6,7 @@
  */
 import { ChunkQueue } from './chunk-queue.js';
 import { Pump, type PumpHost, type StepResult } from './pump.js';
-import type { Chunk, Held, Stage } from './toxics/toxic.js';
+import { NOTHING_HELD, type Chunk, type Held, type Stage } from './toxics/toxic.js';
 
 /** Who is told when a receiver has delivered a backlog it took over. */
 export interface ReceiverOwner {
@@ -111,7 +111,7 @@ export class Slot extends Receiver {
   /** Detaches the stage: what it held, then what was taken over and not yet given to it, and a pending end. */
   leave(): Held {
     this.detached = true;
-    const held = this.stage.detach();
+    const held = this.stage.detach?.() ?? NOTHING_HELD;
     const rest = this.release();
     return {
       chunks: rest.chunks.length === 0 ? held.chunks : [...held.chunks, ...rest.chunks],
@@ -126,7 +126,12 @@ export class Slot extends Receiver {
   protected finish(): void {
     if (this.#endReceived) return;
     this.#endReceived = true;
-    this.stage.end();
+    if (this.stage.end) this.stage.end();
+    else if (!this.endSent) {
+      // A stage without `end` holds nothing back: the end goes on at once.
+      this.endSent = true;
+      this.next.end();
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import { buildProxy } from './build-proxy.js';
 import { validateProxyInput, type ProxyInput, type ProxyPatch } from './input.js';
 import { randomSeed } from './random.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
-import { realClock, type Clock } from './toxics/toxic.js';
+import { realClock, type Clock } from './clock.js';
 
 export type { ProxyInput, ProxyPatch } from './input.js';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { SliceScheduler } from '../proxy/scheduler.js';
 import { BATCH, Pump } from '../proxy/pump.js';
-import type { Clock } from '../proxy/toxics/toxic.js';
+import type { Clock } from '../proxy/clock.js';
 import { manualScheduler } from './helpers/scheduler.js';
 
 /** A SliceScheduler (2 ms slices, 8 ms rests) on a fake clock whose immediates the test runs, one turn at a time. */

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Connection } from '../connection.js';
 import { FaultlineError } from '../errors.js';
 import type { Registry } from '../registry.js';
-import type { CutMode } from '../toxics/toxic.js';
+import type { CutMode } from '../../protocol/wire.js';
 import { sendJson } from './reply.js';
 
 interface ConnectionsRoute {

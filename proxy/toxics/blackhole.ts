@@ -9,7 +9,6 @@ import { defineToxic, type Held, type Stage } from './toxic.js';
 
 /** A stage that discards everything; remembers an end of stream so it is not lost for good. */
 export class BlackholeStage implements Stage {
-  readonly held = 0;
   #ended = false;
 
   write(): void {

@@ -1,9 +1,11 @@
-/** Every toxic type faultline knows, by wire name. */
+/** Every toxic type faultline knows, by wire name; and the attribute schemas scenario steps share. */
 import { bandwidth } from './bandwidth.js';
 import { blackhole } from './blackhole.js';
 import { drop } from './drop.js';
 import { flaky } from './flaky.js';
+export { flakyAttributes } from './flaky.js';
 import { latency } from './latency.js';
+export { latencyAttributes } from './latency.js';
 import { limitData } from './limit-data.js';
 import { noop } from './noop.js';
 import { resetPeer } from './reset-peer.js';

@@ -19,6 +19,6 @@ export const drop = defineToxic({
   create: (attrs, ctx) => {
     ctx.tripped(`drop (${attrs.mode})`);
     ctx.cut(attrs.mode, `drop (${attrs.mode})`);
-    return { held: 0, write: () => undefined, end: () => undefined, detach: () => ({ chunks: [], ended: false }) };
+    return { write: () => undefined, end: () => undefined };
   },
 });

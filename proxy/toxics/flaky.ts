@@ -13,15 +13,16 @@
 import { z } from 'zod';
 import { integer, probability } from './attributes.js';
 import { BlackholeStage } from './blackhole.js';
-import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+import { defineToxic, NOTHING_HELD, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
-const attributes = z.object({
+/** The attributes of `flaky` (scenario steps take them from here too). */
+export const flakyAttributes = z.object({
   rate: probability(0),
   action: z.enum(['reset', 'close', 'blackhole'], { error: 'must be "reset", "close" or "blackhole"' }).default('reset'),
   burst_rate: probability(0),
   burst_length: integer('chunks').refine((n) => n >= 1, { error: 'must be >= 1 (chunks)' }).default(1),
 });
-type Attributes = z.infer<typeof attributes>;
+type Attributes = z.infer<typeof flakyAttributes>;
 
 /** The chain state shared by the links of one flaky toxic. */
 interface Chain {
@@ -50,10 +51,6 @@ class FlakyStage implements Stage {
     this.#chain = chain;
   }
 
-  get held(): number {
-    return 0;
-  }
-
   write(chunk: Chunk): void {
     if (this.#silenced) return;
     if (!step(this.#chain, this.#attrs, this.#ctx.random)) {
@@ -72,7 +69,7 @@ class FlakyStage implements Stage {
   }
 
   detach(): Held {
-    return this.#silenced ? this.#silenced.detach() : { chunks: [], ended: false };
+    return this.#silenced?.detach() ?? NOTHING_HELD;
   }
 }
 
@@ -80,7 +77,7 @@ class FlakyStage implements Stage {
 export const flaky = defineToxic({
   type: 'flaky',
   summary: 'each chunk trips its connection (reset, close or blackhole) with probability rate, optionally in bursts',
-  attributes,
+  attributes: flakyAttributes,
   createState: (): Chain => ({ inBurst: false }),
-  create: (attrs, ctx, state) => new FlakyStage(attrs, ctx, state as Chain),
+  create: (attrs, ctx, chain) => new FlakyStage(attrs, ctx, chain),
 });

@@ -17,12 +17,13 @@ import { defineToxic, type Chunk, type Held, type Stage, type StageContext } fro
 /** The delay distributions; `distribution` is left out of the wire shape unless it was given. */
 export const DISTRIBUTIONS = ['uniform', 'normal', 'pareto'] as const;
 
-const attributes = z.object({
+/** The attributes of `latency` (scenario steps take them from here too). */
+export const latencyAttributes = z.object({
   latency: millis(),
   jitter: millis(),
   distribution: z.enum(DISTRIBUTIONS, { error: 'must be "uniform", "normal" or "pareto"' }).optional(),
 });
-type Attributes = z.infer<typeof attributes>;
+type Attributes = z.infer<typeof latencyAttributes>;
 
 /** Timers may fire up to a millisecond early (Node rounds to whole ms); release within that. */
 const EARLY_MS = 1;
@@ -102,6 +103,6 @@ class LatencyStage implements Stage {
 export const latency = defineToxic({
   type: 'latency',
   summary: 'delays every chunk by latency ± jitter ms (one way)',
-  attributes,
+  attributes: latencyAttributes,
   create: (attrs, ctx) => new LatencyStage(attrs, ctx),
 });

@@ -6,13 +6,12 @@
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+import { defineToxic, type Chunk, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ bytes: integer('bytes') });
 type Attributes = z.infer<typeof attributes>;
 
-class LimitDataStage implements Stage {
-  readonly held = 0;
+class LimitDataStage implements Stage<Attributes> {
   #ctx: StageContext;
   #limit: number;
   #passed = 0;
@@ -41,12 +40,8 @@ class LimitDataStage implements Stage {
     if (!this.#done) this.#ctx.end();
   }
 
-  detach(): Held {
-    return { chunks: [], ended: false };
-  }
-
-  update(attrs: object): void {
-    this.#limit = (attrs as Attributes).bytes;
+  update(attrs: Attributes): void {
+    this.#limit = attrs.bytes;
   }
 }
 

@@ -4,13 +4,12 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { defineToxic, type Held, type Stage, type StageContext } from './toxic.js';
+import { defineToxic, NOTHING_HELD, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ timeout: millis() });
 type Attributes = z.infer<typeof attributes>;
 
-class ResetPeerStage implements Stage {
-  readonly held = 0;
+class ResetPeerStage implements Stage<Attributes> {
   #ctx: StageContext;
   #timeout: number;
   #timer: unknown;
@@ -30,7 +29,7 @@ class ResetPeerStage implements Stage {
 
   detach(): Held {
     if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    return { chunks: [], ended: false };
+    return NOTHING_HELD;
   }
 
   #trip(): void {

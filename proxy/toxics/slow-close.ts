@@ -1,13 +1,12 @@
 /** slow_close: data passes unchanged; the end of the stream is passed on `delay` ms late. */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { defineToxic, type Held, type Stage, type StageContext } from './toxic.js';
+import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ delay: millis() });
 type Attributes = z.infer<typeof attributes>;
 
-class SlowCloseStage implements Stage {
-  readonly held = 0;
+class SlowCloseStage implements Stage<Attributes> {
   #ctx: StageContext;
   #delay: number;
   #timer: unknown;
@@ -18,7 +17,7 @@ class SlowCloseStage implements Stage {
     this.#ctx = ctx;
   }
 
-  write(chunk: Parameters<Stage['write']>[0]): void {
+  write(chunk: Chunk): void {
     this.#ctx.push(chunk);
   }
 

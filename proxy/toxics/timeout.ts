@@ -5,13 +5,12 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { defineToxic, type Held, type Stage, type StageContext } from './toxic.js';
+import { defineToxic, NOTHING_HELD, type Held, type Stage, type StageContext } from './toxic.js';
 
 const attributes = z.object({ timeout: millis() });
 type Attributes = z.infer<typeof attributes>;
 
-class TimeoutStage implements Stage {
-  readonly held = 0;
+class TimeoutStage implements Stage<Attributes> {
   #ctx: StageContext;
   #timeout: number;
   #timer: unknown;
@@ -32,7 +31,7 @@ class TimeoutStage implements Stage {
 
   detach(): Held {
     if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    return { chunks: [], ended: false };
+    return NOTHING_HELD;
   }
 
   #arm(): void {

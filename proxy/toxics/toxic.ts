@@ -6,6 +6,8 @@
  * not. Stages never touch sockets; they ask the context to cut the connection.
  */
 import type { z } from 'zod';
+import type { CutMode } from '../../protocol/wire.js';
+import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { Scheduler } from '../scheduler.js';
 
@@ -19,22 +21,6 @@ export interface Chunk {
   receivedAt: number;
 }
 
-/** How a connection is cut: `close` sends FIN after flushing what was written, `reset` sends RST. */
-export type CutMode = 'close' | 'reset';
-
-/** Monotonic time in ms and timers; injected so stages can be tested with a fake clock. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(timer: unknown): void;
-}
-
-/** The real clock: performance.now() and Node's timers. */
-export const realClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
-};
 
 /** What a stage may do with its link. */
 export interface StageContext {
@@ -61,20 +47,26 @@ export interface Held {
   ended: boolean;
 }
 
-/** A toxic applied to one link. */
-export interface Stage {
+/**
+ * A toxic applied to one link. Only `write` is required; the rest default to what a stage that
+ * holds nothing does: `held` 0, `end` passes the end on, `detach` hands back nothing.
+ */
+export interface Stage<A extends object = object> {
   /** Bytes held right now (they count against the link's buffer bound). */
-  readonly held: number;
+  readonly held?: number;
   write(chunk: Chunk): void;
-  end(): void;
+  end?(): void;
   /** Stops the stage: cancels its timers and hands back what it held. */
-  detach(): Held;
+  detach?(): Held;
   /** Applies new attributes in place, keeping per-link state. Without it, the stage is replaced. */
-  update?(attributes: object): void;
+  update?(attributes: A): void;
 }
 
+/** What a stage that held nothing hands back. */
+export const NOTHING_HELD: Readonly<Held> = Object.freeze({ chunks: [], ended: false });
+
 /** A toxic type: wire name, attribute schema and stage factory. */
-export interface ToxicDefinition<A extends object = object> {
+export interface ToxicDefinition<A extends object = object, S extends object = object> {
   readonly type: string;
   /** One line for the README's fault table and `--help`. */
   readonly summary: string;
@@ -84,21 +76,16 @@ export interface ToxicDefinition<A extends object = object> {
   /** A new connection this toxic is active on is cut this way right after accept, never dialled. */
   cutOnAccept?(attributes: A): CutMode;
   /** State shared by every link of the toxic (kept across updates), e.g. flaky's burst chain. */
-  createState?(): object;
-  create(attributes: A, ctx: StageContext, state: object): Stage;
+  createState?(): S;
+  create(attributes: A, ctx: StageContext, state: S): Stage<A>;
 }
 
-/** Erases a definition's attribute type so definitions of every type fit one table. */
-export function defineToxic<A extends object>(definition: ToxicDefinition<A>): ToxicDefinition {
-  return definition as unknown as ToxicDefinition;
+/** A toxic definition, its attribute type inferred from its schema (so its stage's `update` is typed). */
+export function defineToxic<A extends object, S extends object = object>(definition: ToxicDefinition<A, S>): ToxicDefinition<A, S> {
+  return definition;
 }
 
-/** A stage that holds nothing: what it gets, it passes on at once (the base of simple toxics). */
+/** A stage that passes everything on at once (the base of simple toxics). */
 export function passThrough(ctx: StageContext): Stage {
-  return {
-    held: 0,
-    write: (chunk) => ctx.push(chunk),
-    end: () => ctx.end(),
-    detach: () => ({ chunks: [], ended: false }),
-  };
+  return { write: (chunk) => ctx.push(chunk) };
 }

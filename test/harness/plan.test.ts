@@ -29,7 +29,7 @@ t.test('on a faultline server every fault is native', async (t) => {
   t.same(p.of(0)?.toxics.map((x) => x.type), ['drop']);
   t.same(p.of(1)?.toxics.map((x) => x.type), ['blackhole', 'blackhole']);
   t.same([p.of(2)?.disable, p.of(2)?.toxics], [true, []]);
-  t.same(p.of(3)?.toxics[0]?.attributes, { rate: 0.3, action: 'reset', burst_rate: 0.1 });
+  t.same(p.of(3)?.toxics[0]?.attributes, { rate: 0.3, action: 'reset', burst_rate: 0.1, burst_length: 1 });
   t.same(p.of(4)?.toxics[0]?.attributes, { latency: 50, jitter: 0, distribution: 'pareto' });
 });
 

@@ -1,0 +1,126 @@
+/** Every timed toxic on a fake clock: exact times, no sleeping, no tolerance (real-socket timing tests sit beside each toxic's own file). */
+import t from 'tap';
+import { bandwidth } from '../../proxy/toxics/bandwidth.js';
+import { blackhole } from '../../proxy/toxics/blackhole.js';
+import { drop } from '../../proxy/toxics/drop.js';
+import { flaky } from '../../proxy/toxics/flaky.js';
+import { latency } from '../../proxy/toxics/latency.js';
+import { limitData } from '../../proxy/toxics/limit-data.js';
+import { resetPeer } from '../../proxy/toxics/reset-peer.js';
+import { slicer } from '../../proxy/toxics/slicer.js';
+import { slowClose } from '../../proxy/toxics/slow-close.js';
+import { timeout } from '../../proxy/toxics/timeout.js';
+import { stageRig } from '../helpers/fake-clock.js';
+
+t.test('latency releases each chunk latency ms after it arrived, in order, and the end after the last', async (t) => {
+  const rig = stageRig(latency, { latency: 100 });
+  rig.write('a');
+  rig.clock.advance(10);
+  rig.write('b');
+  rig.stage.end?.();
+  rig.clock.advance(99);
+  t.same(rig.out, [{ at: 100, text: 'a' }]);
+  rig.clock.advance(1);
+  t.same(rig.out, [{ at: 100, text: 'a' }, { at: 110, text: 'b' }]);
+  t.equal(rig.ended, 110);
+});
+
+t.test('latency jitter moves a delay within ± jitter, and a chunk never overtakes the one ahead', async (t) => {
+  const draws = [1, 0];
+  const rig = stageRig(latency, { latency: 100, jitter: 50 }, () => draws.shift() ?? 0.5);
+  rig.write('slow');
+  rig.write('fast');
+  rig.clock.advance(1000);
+  t.same(rig.out, [{ at: 150, text: 'slow' }, { at: 150, text: 'fast' }], '100 + 50, and the 50 ms one waits for it');
+});
+
+t.test('bandwidth passes rate bytes per ms, in pieces of at most 100 ms worth', async (t) => {
+  const rig = stageRig(bandwidth, { rate: 10 });
+  rig.write('x'.repeat(2500));
+  rig.clock.advance(1000);
+  t.same(rig.out.map((o) => [o.at, o.text.length]), [[100, 1000], [200, 1000], [250, 500]]);
+  t.equal(rig.stage.held, 0);
+});
+
+t.test('bandwidth 0 holds everything, and says how much it holds', async (t) => {
+  const rig = stageRig(bandwidth, { rate: 0 });
+  rig.write('x'.repeat(300));
+  rig.clock.advance(60_000);
+  t.same(rig.out, []);
+  t.equal(rig.stage.held, 300);
+  t.same(rig.stage.detach?.().chunks.map((c) => c.data.length), [300], 'handed back whole on removal');
+});
+
+t.test('slow_close passes data at once and the end delay ms late', async (t) => {
+  const rig = stageRig(slowClose, { delay: 500 });
+  rig.write('x');
+  rig.clock.advance(10);
+  rig.stage.end?.();
+  rig.clock.advance(499);
+  t.equal(rig.ended, null);
+  rig.clock.advance(1);
+  t.same([rig.out, rig.ended], [[{ at: 0, text: 'x' }], 510]);
+});
+
+t.test('timeout discards data and closes timeout ms after the last chunk; 0 never closes', async (t) => {
+  const rig = stageRig(timeout, { timeout: 100 });
+  rig.write('a');
+  rig.clock.advance(50);
+  rig.write('b');
+  rig.clock.advance(99);
+  t.equal(rig.cut, null, 'the second chunk restarted the clock');
+  rig.clock.advance(1);
+  t.same([rig.out, rig.cut], [[], { at: 150, mode: 'close' }]);
+  const never = stageRig(timeout, { timeout: 0 });
+  never.write('a');
+  never.clock.advance(3_600_000);
+  t.same([never.out, never.cut], [[], null]);
+});
+
+t.test('reset_peer resets timeout ms after the first data, which it discards', async (t) => {
+  const rig = stageRig(resetPeer, { timeout: 30 });
+  rig.clock.advance(5);
+  rig.write('a');
+  rig.clock.advance(29);
+  t.equal(rig.cut, null);
+  rig.clock.advance(1);
+  t.same([rig.out, rig.cut, rig.tripped], [[], { at: 35, mode: 'reset' }, ['reset_peer']]);
+});
+
+t.test('slicer halves a chunk down to average_size pieces (as Toxiproxy), delay µs apart', async (t) => {
+  const rig = stageRig(slicer, { average_size: 4, delay: 2000 });
+  rig.write('abcdefghijklmnop');
+  rig.clock.advance(100);
+  t.same(rig.out, [{ at: 0, text: 'abcd' }, { at: 2, text: 'efgh' }, { at: 4, text: 'ijkl' }, { at: 6, text: 'mnop' }]);
+  const odd = stageRig(slicer, { average_size: 4 });
+  odd.write('abcdefghij');
+  odd.clock.advance(1);
+  t.same(odd.out.map((o) => o.text), ['ab', 'cde', 'fg', 'hij'], '10 bytes halve to 5 + 5, then to 2 + 3 each');
+});
+
+t.test('limit_data passes exactly bytes bytes, then finishes the stream', async (t) => {
+  const rig = stageRig(limitData, { bytes: 5 });
+  rig.write('abc');
+  rig.write('defg');
+  rig.write('h');
+  t.same([rig.out.map((o) => o.text), rig.finished], [['abc', 'de'], 0]);
+});
+
+t.test('flaky at rate 1 trips on the first chunk; at rate 0 it passes everything', async (t) => {
+  const trips = stageRig(flaky, { rate: 1, action: 'reset' });
+  trips.write('a');
+  t.same([trips.out, trips.cut, trips.tripped], [[], { at: 0, mode: 'reset' }, ['flaky (reset)']]);
+  const passes = stageRig(flaky, { rate: 0 });
+  passes.write('a');
+  t.same([passes.out.map((o) => o.text), passes.cut], [['a'], null]);
+});
+
+t.test('drop cuts as it starts; blackhole keeps silent and hands back only a held end', async (t) => {
+  t.same(stageRig(drop, { mode: 'close' }).cut, { at: 0, mode: 'close' });
+  const hole = stageRig(blackhole);
+  hole.write('a');
+  hole.stage.end?.();
+  hole.clock.advance(1000);
+  t.same([hole.out, hole.ended], [[], null]);
+  t.same(hole.stage.detach?.(), { chunks: [], ended: true });
+});
