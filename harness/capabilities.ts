@@ -4,19 +4,8 @@
  * a plain Toxiproxy knows its own eight), and whether it publishes `/events`.
  */
 import type { ApiClient } from '../protocol/api-client.js';
+import { TOXIPROXY_TOXICS } from '../protocol/toxiproxy.js';
 import type { ToxicTypeJson } from '../protocol/wire.js';
-
-/** The toxic types of Toxiproxy 2.12 and their attributes. */
-const TOXIPROXY_TOXICS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['latency', ['latency', 'jitter']],
-  ['bandwidth', ['rate']],
-  ['slow_close', ['delay']],
-  ['timeout', ['timeout']],
-  ['reset_peer', ['timeout']],
-  ['slicer', ['average_size', 'size_variation', 'delay']],
-  ['limit_data', ['bytes']],
-  ['noop', []],
-]);
 
 /** What one server supports. */
 export interface Capabilities {

@@ -13,6 +13,7 @@ import type { ProxyInput } from './input.js';
 import type { Registry } from './registry.js';
 import { ToxicSet } from './toxic-set.js';
 import { attributeNames } from './toxics/catalog.js';
+import { TOXIPROXY_TOXICS } from '../protocol/toxiproxy.js';
 
 const proxyEntry = z
   .object({
@@ -23,8 +24,12 @@ const proxyEntry = z
   })
   .strict();
 
-/** Reads and validates a config file into populate entries; throws ERR_CONFIG naming file, entry and field. */
-export async function readConfig(file: string): Promise<ProxyInput[]> {
+/**
+ * Reads and validates a config file into populate entries; throws ERR_CONFIG naming file, entry and
+ * field. With `toxiproxyOnly` (a server started `--toxiproxy-only`), only Toxiproxy's toxic types and
+ * attributes are allowed.
+ */
+export async function readConfig(file: string, toxiproxyOnly = false): Promise<ProxyInput[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -52,7 +57,10 @@ export async function readConfig(file: string): Promise<ProxyInput[]> {
     names.add(entry.name);
     const trial = new ToxicSet();
     (entry.toxics ?? []).forEach((toxic, j) => {
-      const unknown = unknownAttributes(toxic.type, toxic.attributes ?? {});
+      if (toxiproxyOnly && !TOXIPROXY_TOXICS.has(toxic.type)) {
+        throw configError(file, `${where}: toxics[${j}].type: ${JSON.stringify(toxic.type)} is not a Toxiproxy toxic type (the server runs --toxiproxy-only)`);
+      }
+      const unknown = unknownAttributes(toxic.type, toxic.attributes ?? {}, toxiproxyOnly);
       if (unknown) throw configError(file, `${where}: toxics[${j}].attributes.${unknown}: unknown attribute of ${toxic.type}`);
       try {
         trial.add(toxic);
@@ -65,16 +73,16 @@ export async function readConfig(file: string): Promise<ProxyInput[]> {
   });
 }
 
-/** Loads a config file into `registry`; returns how many proxies were created. */
-export async function loadConfig(file: string, registry: Registry): Promise<number> {
-  const entries = await readConfig(file);
+/** Loads a config file into `registry` (see readConfig for `toxiproxyOnly`); returns how many proxies were created. */
+export async function loadConfig(file: string, registry: Registry, toxiproxyOnly = false): Promise<number> {
+  const entries = await readConfig(file, toxiproxyOnly);
   const result = await registry.populate(entries);
   if (result.error) throw configError(file, `proxy "${entries[result.proxies.length]?.name}": ${result.error.message}`);
   return result.proxies.length;
 }
 
-function unknownAttributes(type: string, attributes: Record<string, unknown>): string | undefined {
-  const known = attributeNames(type);
+function unknownAttributes(type: string, attributes: Record<string, unknown>, toxiproxyOnly: boolean): string | undefined {
+  const known = toxiproxyOnly ? TOXIPROXY_TOXICS.get(type) : attributeNames(type);
   return known && Object.keys(attributes).find((key) => !known.includes(key));
 }
 

@@ -112,7 +112,8 @@ function unknownAttributes(definition: ToxicDefinition, given: ToxicInput['attri
   return unknown;
 }
 
-function parseStream(stream: string | null | undefined): Stream {
+/** A toxic's `stream` (case-insensitive; absent means downstream); anything else is ERR_INVALID_STREAM. */
+export function parseStream(stream: string | null | undefined): Stream {
   if (stream === undefined || stream === null) return 'downstream';
   const lower = typeof stream === 'string' ? stream.toLowerCase() : '';
   if (lower === 'upstream' || lower === 'downstream') return lower;

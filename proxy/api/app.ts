@@ -11,7 +11,7 @@ import type { Registry } from '../registry.js';
 import { installFallbacks } from './fallback.js';
 import { installGuard, type GuardOptions } from './guard.js';
 import { createMetrics } from './metrics.js';
-import { sendError, sendText } from './reply.js';
+import { GO_ERROR_TYPE, sendError, sendText } from './reply.js';
 import { adminRoutes } from './routes-admin.js';
 import { connectionRoutes } from './routes-connections.js';
 import { eventRoutes } from './routes-events.js';
@@ -54,12 +54,23 @@ export interface ApiOptions extends GuardOptions {
   logger?: Logger;
   bodyLimit?: number;
   limits?: Partial<ApiLimits>;
+  /**
+   * Switch faultline's extensions off and answer as Toxiproxy 2.12 does: no `/events`,
+   * `/connections`, `/toxics`; faultline's toxic types are `invalid toxic type` and its extra
+   * attributes are ignored; `/version` without faultline's field; error bodies as text/plain.
+   */
+  toxiproxyOnly?: boolean;
+  /** Serve `/metrics` (default: yes, unless `toxiproxyOnly`, where Toxiproxy serves it only on request). */
+  metrics?: boolean;
 }
 
 /** Builds (but does not start) the control API over `registry`. */
 export async function buildApi(registry: Registry, options: ApiOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? silentLogger;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const toxiproxyOnly = options.toxiproxyOnly ?? false;
+  const serveMetrics = options.metrics ?? !toxiproxyOnly;
+  const errorType = toxiproxyOnly ? GO_ERROR_TYPE : undefined;
   const app = Fastify({
     logger: false,
     serverFactory: limitedServer({ ...API_LIMITS, ...options.limits }),
@@ -80,26 +91,27 @@ export async function buildApi(registry: Registry, options: ApiOptions = {}): Pr
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isFaultlineError(err)) return sendError(reply, statusOf(err.code), err.message);
+    if (isFaultlineError(err)) return sendError(reply, statusOf(err.code), err.message, errorType);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, 413, `request body too large (limit ${bodyLimit} bytes)`);
+      return sendError(reply, 413, `request body too large (limit ${bodyLimit} bytes)`, errorType);
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) logger.error({ err, method: request.method, url: request.url }, 'API request failed');
-    return sendError(reply, status, err.message);
+    return sendError(reply, status, err.message, errorType);
   });
 
-  installFallbacks(app);
+  installFallbacks(app, { extensions: !toxiproxyOnly, metrics: serveMetrics });
 
-  const metrics = createMetrics(registry);
-  app.addHook('onClose', async () => metrics.close());
+  const metrics = serveMetrics ? createMetrics(registry) : null;
+  if (metrics) app.addHook('onClose', async () => metrics.close());
 
   await app.register(async (api) => {
     installGuard(api, options);
-    proxyRoutes(api, registry);
-    toxicRoutes(api, registry);
+    proxyRoutes(api, registry, toxiproxyOnly);
+    toxicRoutes(api, registry, toxiproxyOnly);
     populateRoute(api, registry);
-    adminRoutes(api, registry, metrics);
+    adminRoutes(api, registry, metrics, toxiproxyOnly);
+    if (toxiproxyOnly) return;
     connectionRoutes(api, registry);
     eventRoutes(api, registry);
   });

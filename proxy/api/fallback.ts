@@ -8,24 +8,32 @@ import { posix } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendEmpty, sendText } from './reply.js';
 
-/** The paths of the API (matched on the decoded path, one non-empty segment per variable). */
-const KNOWN_PATHS = [
+/** The paths of Toxiproxy 2.12 (matched on the decoded path, one non-empty segment per variable). */
+const TOXIPROXY_PATHS = [
   /^\/proxies$/,
   /^\/populate$/,
   /^\/reset$/,
   /^\/version$/,
-  /^\/metrics$/,
   /^\/proxies\/[^/]+$/,
   /^\/proxies\/[^/]+\/toxics$/,
   /^\/proxies\/[^/]+\/toxics\/[^/]+$/,
-  /^\/proxies\/[^/]+\/connections$/,
-  /^\/proxies\/[^/]+\/connections\/[^/]+$/,
-  /^\/events$/,
-  /^\/toxics$/,
 ];
 
+/** faultline's own paths. */
+const FAULTLINE_PATHS = [/^\/proxies\/[^/]+\/connections$/, /^\/proxies\/[^/]+\/connections\/[^/]+$/, /^\/events$/, /^\/toxics$/];
+
+/** Which paths the API has. */
+export interface PathOptions {
+  /** faultline's own routes (`/connections`, `/events`, `/toxics`). */
+  extensions: boolean;
+  /** `/metrics`. */
+  metrics: boolean;
+}
+
 /** Installs the redirect for unclean paths and the 404/405 answers on `app` (ahead of every route hook). */
-export function installFallbacks(app: FastifyInstance): void {
+export function installFallbacks(app: FastifyInstance, options: PathOptions): void {
+  const known = [...TOXIPROXY_PATHS, ...(options.metrics ? [/^\/metrics$/] : []), ...(options.extensions ? FAULTLINE_PATHS : [])];
+  const isKnown = (path: string): boolean => known.some((pattern) => pattern.test(path));
   app.addHook('onRequest', async (request, reply) => {
     const { path, query } = splitUrl(request.url);
     const clean = cleanPath(path);
@@ -35,10 +43,6 @@ export function installFallbacks(app: FastifyInstance): void {
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
     isKnown(splitUrl(request.url).path) ? sendEmpty(reply, 405) : notFound(reply),
   );
-}
-
-function isKnown(path: string): boolean {
-  return KNOWN_PATHS.some((known) => known.test(path));
 }
 
 function notFound(reply: FastifyReply): FastifyReply {

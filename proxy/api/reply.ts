@@ -9,10 +9,13 @@ export function sendJson(reply: FastifyReply, status: number, text: string, type
   return reply.code(status).type(type).send(Buffer.from(text));
 }
 
-/** Sends Toxiproxy's error body; the JSON content type is our one difference (Go sends text/plain). */
-export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+/** Go's content type of error bodies (`http.Error` overwrites the JSON one). */
+export const GO_ERROR_TYPE = 'text/plain; charset=utf-8';
+
+/** Sends Toxiproxy's error body; as JSON by default, our one difference (Go sends it as GO_ERROR_TYPE). */
+export function sendError(reply: FastifyReply, status: number, message: string, type = 'application/json'): FastifyReply {
   reply.header('X-Content-Type-Options', 'nosniff');
-  return sendJson(reply, status, `${JSON.stringify({ error: message, status })}\n`);
+  return sendJson(reply, status, `${JSON.stringify({ error: message, status })}\n`, type);
 }
 
 /** Sends `status` with an empty body and no content type (204s and 405s). */

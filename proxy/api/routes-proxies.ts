@@ -1,7 +1,7 @@
 /** `/proxies` and `/proxies/{proxy}`: list, create, show, update (POST or PATCH), delete. */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../registry.js';
-import { parseBody, proxyInputSchema, proxyPatchSchema } from './body.js';
+import { parseBody, populateEntrySchema, proxyInputSchema, proxyPatchSchema } from './body.js';
 import { proxyMapText, proxyToJson } from './dto.js';
 import { sendEmpty, sendJson } from './reply.js';
 
@@ -11,12 +11,13 @@ interface ProxyRoute {
   Body: Buffer | undefined;
 }
 
-/** Registers the proxy routes on `api`. */
-export function proxyRoutes(api: FastifyInstance, registry: Registry): void {
+/** Registers the proxy routes on `api`; `toxiproxyOnly` ignores `toxics` in a new proxy, as Toxiproxy does. */
+export function proxyRoutes(api: FastifyInstance, registry: Registry, toxiproxyOnly = false): void {
+  const createSchema = toxiproxyOnly ? populateEntrySchema : proxyInputSchema;
   api.get('/proxies', async (_request, reply) => sendJson(reply, 200, proxyMapText(registry.list())));
 
   api.post<{ Body: Buffer | undefined }>('/proxies', async (request, reply) => {
-    const proxy = await registry.create(parseBody(proxyInputSchema, request.body));
+    const proxy = await registry.create(parseBody(createSchema, request.body));
     return sendJson(reply, 201, JSON.stringify(proxyToJson(proxy)));
   });
 

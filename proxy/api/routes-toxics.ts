@@ -4,6 +4,7 @@ import type { Registry } from '../registry.js';
 import { toxicToJson } from '../toxic-set.js';
 import { parseBody, toxicInputSchema, toxicPatchSchema } from './body.js';
 import { sendEmpty, sendJson } from './reply.js';
+import { toxiproxyPatch, toxiproxyToxic } from './toxiproxy-only.js';
 
 /** The request shapes of these routes. */
 interface ToxicsRoute {
@@ -17,8 +18,8 @@ interface ToxicRoute {
   Body: Buffer | undefined;
 }
 
-/** Registers the toxic routes on `api`. */
-export function toxicRoutes(api: FastifyInstance, registry: Registry): void {
+/** Registers the toxic routes on `api`; `toxiproxyOnly` reads toxics as Toxiproxy 2.12 does (./toxiproxy-only.ts). */
+export function toxicRoutes(api: FastifyInstance, registry: Registry, toxiproxyOnly = false): void {
   api.get<ToxicsRoute>('/proxies/:proxy/toxics', async (request, reply) => {
     const toxics = registry.get(request.params.proxy).toxicSet.list();
     return sendJson(reply, 200, JSON.stringify(toxics.map(toxicToJson)));
@@ -27,7 +28,8 @@ export function toxicRoutes(api: FastifyInstance, registry: Registry): void {
   // Toxiproxy answers 200 here, not 201; clients accept either, we keep 200.
   api.post<ToxicsRoute>('/proxies/:proxy/toxics', async (request, reply) => {
     const proxy = registry.get(request.params.proxy);
-    const toxic = proxy.addToxic(parseBody(toxicInputSchema, request.body));
+    const input = parseBody(toxicInputSchema, request.body);
+    const toxic = proxy.addToxic(toxiproxyOnly ? toxiproxyToxic(input) : input);
     return sendJson(reply, 200, JSON.stringify(toxicToJson(toxic)));
   });
 
@@ -42,7 +44,8 @@ export function toxicRoutes(api: FastifyInstance, registry: Registry): void {
     handler: async (request, reply) => {
       const proxy = registry.get(request.params.proxy);
       const { name, type } = proxy.toxicSet.get(request.params.toxic);
-      const toxic = proxy.updateToxic(name, parseBody(toxicPatchSchema(type), request.body));
+      const patch = parseBody(toxicPatchSchema(type), request.body);
+      const toxic = proxy.updateToxic(name, toxiproxyOnly ? toxiproxyPatch(type, patch) : patch);
       return sendJson(reply, 200, JSON.stringify(toxicToJson(toxic)));
     },
   });

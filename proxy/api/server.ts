@@ -31,6 +31,10 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Connection limits of the API (defaults: API_LIMITS in proxy/api/app.ts). */
   limits?: Partial<ApiLimits>;
+  /** Switch faultline's extensions off and answer as Toxiproxy 2.12 (see ApiOptions.toxiproxyOnly). */
+  toxiproxyOnly?: boolean;
+  /** Serve `/metrics` (default: yes, unless `toxiproxyOnly`). */
+  metrics?: boolean;
 }
 
 /** A running server. */
@@ -54,6 +58,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.toxiproxyOnly === undefined ? {} : { toxiproxyOnly: options.toxiproxyOnly }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   try {
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_API_PORT });

@@ -16,6 +16,9 @@ interface ServerArgs {
   config?: string;
   seed?: string;
   strict: boolean;
+  'toxiproxy-only': boolean;
+  'proxy-metrics'?: boolean;
+  'runtime-metrics'?: boolean;
   'log-level': string;
 }
 
@@ -37,8 +40,13 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'reject toxic attributes the toxic type does not have (400) instead of ignoring them with a warning' })
       .option('allow-origin', { type: 'string', array: true, default: [], describe: 'origin allowed to call the API (repeatable); others get 403' })
       .option('log-level', { type: 'string', choices: LOG_LEVELS, default: process.env['LOG_LEVEL'] ?? 'info' })
-      .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
-      .option('runtime-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on' })
+      .option('toxiproxy-only', {
+        type: 'boolean',
+        default: false,
+        describe: "switch faultline's extensions off and answer as Toxiproxy 2.12 (to try a client or the harness against plain Toxiproxy)",
+      })
+      .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on (with --toxiproxy-only: serve /metrics)' })
+      .option('runtime-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on (with --toxiproxy-only: serve /metrics)' })
       .check((argv) => {
         if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new Error('--port must be 0..65535');
         return true;
@@ -55,7 +63,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
     const registry = new Registry({ ...(argv.seed === undefined ? {} : { seed: argv.seed }), strict: argv.strict });
     logEvents(registry.events, logger);
     if (argv.config !== undefined) {
-      const created = await loadConfig(argv.config, registry);
+      const created = await loadConfig(argv.config, registry, argv['toxiproxy-only']);
       logger.info({ file: argv.config, proxies: created }, 'populated proxies from config');
     }
     let server;
@@ -67,6 +75,9 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         logger,
         allowedOrigins: argv['allow-origin'],
         ...(argv.token ? { token: argv.token } : {}),
+        ...(argv['toxiproxy-only']
+          ? { toxiproxyOnly: true, metrics: Boolean(argv['proxy-metrics'] || argv['runtime-metrics']) }
+          : {}),
       });
     } catch (err) {
       await registry.close();
