@@ -1,7 +1,7 @@
 /** Runs built-in scenarios end to end: an in-process faultline server, a demo upstream, a probe. */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { startServer } from '../../proxy/api/server.js';
+import { startServer, type ServerOptions } from '../../proxy/api/server.js';
 import { runScenarios } from '../../harness/run-scenarios.js';
 import type { ScenarioResult } from '../../harness/result.js';
 import type { Policy, Scenario } from '../../harness/scenario.js';
@@ -18,18 +18,19 @@ export async function demoUpstream(t: Teardown, kind: 'tcp' | 'http' | 'mcp'): P
   return upstream;
 }
 
-/** Runs `scenarios` with probe `kind` against a fresh in-process server and demo upstream. */
+/** Runs `scenarios` with probe `kind` against a fresh in-process server (started with `server` options) and demo upstream. */
 export async function runDemo(
   t: Teardown,
   kind: 'tcp' | 'http' | 'mcp',
   scenarios?: Scenario[],
   policy?: Partial<Policy>,
+  server: ServerOptions = {},
 ): Promise<{ results: ScenarioResult[]; upstream: Upstream }> {
-  const server = await startServer({ host: '127.0.0.1', port: 0, seed: '1' });
-  t.teardown(() => server.close());
+  const running = await startServer({ host: '127.0.0.1', port: 0, seed: '1', ...server });
+  t.teardown(() => running.close());
   const upstream = await demoUpstream(t, kind);
   const results = await runScenarios({
-    proxyUrl: server.url,
+    proxyUrl: running.url,
     probe: kind,
     upstream: {
       address: upstream.address,
