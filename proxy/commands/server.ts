@@ -87,7 +87,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       const who = argv.token ? 'callers need the token' : 'anyone who can reach it can change your proxies (set --token)';
       logger.warn({ host: argv.host }, `the control API is reachable from other machines; ${who}`);
     }
-    logger.info({ url: server.url, seed: registry.seed }, 'faultline server ready');
+    logger.info({ url: server.url, seed: registry.seed, ...(argv['toxiproxy-only'] ? { toxiproxy_only: true } : {}) }, 'faultline server ready');
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
       void server.close().then(() => process.exit(0));
