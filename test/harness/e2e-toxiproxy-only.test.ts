@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BUILTIN_SCENARIOS } from '../../harness/builtins.js';
+import { BUILTIN_SCENARIOS, builtinScenarios } from '../../harness/builtins.js';
 import { runDemo, schemaErrors } from '../helpers/harness.js';
 
 /** What the harness must say it emulated on a server without faultline's extensions, per built-in. */
@@ -29,4 +29,15 @@ t.test('the six built-ins run on a --toxiproxy-only server, each naming what it 
   t.equal(results[5]?.leaks?.proxy_connections, null, 'the leak check cannot ask the server for its connections');
   t.ok(results.every((r) => r.passed), `every built-in passes: ${results.filter((r) => !r.passed).map((r) => `${r.test_name}: ${r.error_message}`).join('; ')}`);
   t.same(schemaErrors(results), [], 'the results match harness/result.schema.json');
+});
+
+t.test('with the tcp probe, the emulated drops cut the connection the probe is using', async (t) => {
+  const scenarios = await builtinScenarios(['full_connection_loss', 'rapid_reconnect']);
+  const { results } = await runDemo(t, 'tcp', scenarios, undefined, { toxiproxyOnly: true });
+  for (const r of results) {
+    t.ok(r.passed, `${r.test_name}: ${r.error_message ?? 'passed'}`);
+    t.match(r.emulated, [/ via (reset_peer|limit_data) on both streams/], `${r.test_name}: ${JSON.stringify(r.emulated)}`);
+    t.ok(r.windows.length > 0 && r.windows.every((w) => w.transport_detection_ms !== null), `${r.test_name}: the probe's socket saw every cut`);
+    t.same(r.ledger.lost_writes, [], `${r.test_name}: every write reached the server`);
+  }
 });
