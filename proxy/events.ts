@@ -4,29 +4,12 @@
  * started, `performance.now()`) and the wall-clock time.
  */
 
-/** The event kinds and their fields. */
-export type EventBody =
-  | { type: 'proxy.created' | 'proxy.updated'; proxy: string; listen: string; upstream: string; enabled: boolean }
-  | { type: 'proxy.deleted'; proxy: string }
-  | { type: 'proxy.enabled' | 'proxy.disabled'; proxy: string; listen: string }
-  | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: Record<string, unknown> }
-  | { type: 'toxic.removed'; proxy: string; toxic: string }
-  | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
-  | { type: 'connection.opened'; proxy: string; connection: number; client: string }
-  | {
-      type: 'connection.closed';
-      proxy: string;
-      connection: number;
-      reason: string;
-      bytes_up: number;
-      bytes_down: number;
-    }
-  | { type: 'connection.failed'; proxy: string; client: string; error: string }
-  | { type: 'proxy.error'; proxy: string; error: string }
-  | { type: 'fault.tripped'; proxy: string; connection: number; toxic: string; detail: string };
+import type { EventBody, EventJson } from '../protocol/wire.js';
 
-/** An event as delivered: its body plus when it happened. */
-export type FaultlineEvent = EventBody & { at: number; time: string };
+export type { EventBody } from '../protocol/wire.js';
+
+/** An event as delivered: its body plus when it happened (the wire shape of `/events`). */
+export type FaultlineEvent = EventJson;
 
 /** A subscriber; it must not throw (if it does, the error is swallowed, the data plane goes on). */
 export type Subscriber = (event: FaultlineEvent) => void;

@@ -1,7 +1,8 @@
 /** Structured logs (pino): one line per lifecycle event, never per chunk; pretty on a TTY. */
-import { pino, type Level, type Logger } from 'pino';
+import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { EventBus, FaultlineEvent } from './events.js';
+import type { Logger } from './logger.js';
 
 /** A pino logger at `level`, pretty-printed when `prettyPrint` (a TTY), JSON lines otherwise. */
 export function createLogger(level: string, prettyPrint: boolean, destination: NodeJS.WritableStream = process.stdout): Logger {
@@ -10,7 +11,7 @@ export function createLogger(level: string, prettyPrint: boolean, destination: N
   return pino(options, pretty({ sync: true, destination, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
 }
 
-const levels: Record<FaultlineEvent['type'], Level> = {
+const levels: Record<FaultlineEvent['type'], 'info' | 'warn' | 'debug'> = {
   'proxy.created': 'info',
   'proxy.updated': 'info',
   'proxy.deleted': 'info',

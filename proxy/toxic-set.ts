@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { checkName, FaultlineError } from './errors.js';
 import { attributeNames, toxicDefinition } from './toxics/catalog.js';
 import type { ToxicDefinition } from './toxics/toxic.js';
+import type { Stream, ToxicJson } from '../protocol/wire.js';
 
-/** The direction a toxic acts on: `upstream` is client → server, `downstream` server → client. */
-export type Stream = 'upstream' | 'downstream';
+export type { Stream } from '../protocol/wire.js';
 
 /** A toxic as stored: validated, complete, immutable (an update makes a new object). */
 export interface Toxic {
@@ -46,7 +46,7 @@ const toxicity = z.number({ error: 'must be a number between 0 and 1' }).min(0, 
 });
 
 /** The wire shape of a toxic, attributes first (Toxiproxy's field order). */
-export function toxicToJson(toxic: Toxic): Record<string, unknown> {
+export function toxicToJson(toxic: Toxic): ToxicJson {
   return {
     attributes: toxic.attributes,
     name: toxic.name,

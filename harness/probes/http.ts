@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { errorKind, fillTemplate, SocketWatch, type Attempt, type Operation, type Probe, type TransportListener } from './probe.js';
+import { errorKind, fillTemplate, SocketProbe, type SocketWatch, type Attempt, type Operation, type Probe } from './probe.js';
 
 /** fetch's shape, as the MCP SDK's transport accepts it. */
 export type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -111,33 +111,25 @@ const defaults: Readonly<Record<Operation['kind'], HttpRequestTemplate>> = {
 };
 
 /** A real HTTP client through the proxy. */
-export class HttpProbe implements Probe {
+export class HttpProbe extends SocketProbe implements Probe {
   readonly kind = 'http';
   readonly label: string;
   #base: URL;
   #templates: Readonly<Record<Operation['kind'], HttpRequestTemplate>>;
   #agent: HttpAgent;
   #fetch: Fetch;
-  #watch = new SocketWatch();
 
   constructor(options: HttpProbeOptions) {
+    super();
     this.#base = new URL(options.url);
     this.label = options.label ?? `http → ${this.#base.host}`;
     this.#templates = { write: { ...defaults.write, ...options.write }, read: { ...defaults.read, ...options.read } };
     this.#agent = keepAliveAgent(this.#base);
-    this.#fetch = agentFetch(this.#agent, this.#watch);
+    this.#fetch = agentFetch(this.#agent, this.watch);
   }
 
   /** Nothing to do: the agent connects on the first request. */
   async open(): Promise<void> {}
-
-  watchTransport(listener: TransportListener): void {
-    this.#watch.listener = listener;
-  }
-
-  openSockets(): number {
-    return this.#watch.open;
-  }
 
   async send(op: Operation): Promise<Attempt> {
     const start = performance.now();

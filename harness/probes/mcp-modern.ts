@@ -15,42 +15,34 @@ import type { CallCue, CallOperation, CallResult, ClientRequest, McpFacts, McpWi
 import { agentFetch, keepAliveAgent, type Fetch } from './http.js';
 import { DEFAULT_TOOL_CALLS, resultText, streamArguments, type McpProbeOptions, type ToolCall } from './mcp-options.js';
 import { McpWire } from './mcp-wire.js';
-import { errorKind, fillArgs, remaining, SocketWatch, type Attempt, type Operation, type Probe, type TransportListener } from './probe.js';
+import { errorKind, fillArgs, remaining, SocketProbe, type Attempt, type Operation, type Probe } from './probe.js';
 import { tapFetch } from './sse-tap.js';
 
 /** Backoff between re-issues that could not connect: 50 ms, doubling, at most this. */
 const MAX_BACKOFF_MS = 400;
 
 /** A real MCP client on 2026-07-28 through the proxy. */
-export class McpModernProbe implements Probe {
+export class McpModernProbe extends SocketProbe implements Probe {
   readonly kind = 'mcp';
   readonly label: string;
   #url: URL;
   #calls: Readonly<Record<Operation['kind'], ToolCall>>;
   #agent: Agent;
-  #watch = new SocketWatch();
   #wire = new McpWire();
   #fetch: Fetch;
   #client: Client | undefined;
 
   constructor(options: McpProbeOptions) {
+    super();
     this.#url = new URL(options.url);
     this.label = options.label ?? `mcp → ${this.#url.host}`;
     this.#calls = { write: options.write ?? DEFAULT_TOOL_CALLS.write, read: options.read ?? DEFAULT_TOOL_CALLS.read };
     this.#agent = keepAliveAgent(this.#url);
-    this.#fetch = tapFetch(agentFetch(this.#agent, this.#watch), this.#wire);
-  }
-
-  watchTransport(listener: TransportListener): void {
-    this.#watch.listener = listener;
+    this.#fetch = tapFetch(agentFetch(this.#agent, this.watch), this.#wire);
   }
 
   watchMcp(listener: (event: McpWireEvent) => void): void {
     this.#wire.listener = listener;
-  }
-
-  openSockets(): number {
-    return this.#watch.open;
   }
 
   mcpFacts(): McpFacts {

@@ -18,14 +18,14 @@ import { agentFetch, keepAliveAgent } from './http.js';
 import { DEFAULT_TOOL_CALLS, resultText, streamArguments, type McpProbeOptions, type ToolCall } from './mcp-options.js';
 import { SDK_RECONNECTION, Session, type StreamState } from './mcp-session.js';
 import { McpWire } from './mcp-wire.js';
-import { errorKind, fillArgs, remaining, SocketWatch, withDeadline, type Attempt, type Operation, type Probe, type TransportListener } from './probe.js';
+import { errorKind, fillArgs, remaining, SocketProbe, withDeadline, type Attempt, type Operation, type Probe } from './probe.js';
 import { tapFetch } from './sse-tap.js';
 
 export { SDK_RECONNECTION, type StreamState } from './mcp-session.js';
 export type { McpProbeOptions, ToolCall } from './mcp-options.js';
 
 /** A real MCP client through the proxy. */
-export class McpProbe implements Probe {
+export class McpProbe extends SocketProbe implements Probe {
   readonly kind = 'mcp';
   readonly label: string;
   #calls: Readonly<Record<Operation['kind'], ToolCall>>;
@@ -35,25 +35,17 @@ export class McpProbe implements Probe {
   #retired = new Set<Session>();
   #recoveries = { reopened: 0, replaced: 0 };
   #repair: boolean;
-  #watch = new SocketWatch();
   #wire = new McpWire();
 
   constructor(options: McpProbeOptions) {
+    super();
     this.#repair = options.repairStream ?? true;
     const url = new URL(options.url);
     this.label = options.label ?? `mcp → ${url.host}`;
     this.#calls = { write: options.write ?? DEFAULT_TOOL_CALLS.write, read: options.read ?? DEFAULT_TOOL_CALLS.read };
     this.#agent = keepAliveAgent(url);
-    const send = tapFetch(agentFetch(this.#agent, this.#watch), this.#wire);
-    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send, this.#watch, (lei) => this.#wire.isStandalone(lei));
-  }
-
-  watchTransport(listener: TransportListener): void {
-    this.#watch.listener = listener;
-  }
-
-  openSockets(): number {
-    return this.#watch.open;
+    const send = tapFetch(agentFetch(this.#agent, this.watch), this.#wire);
+    this.#newSession = () => new Session(url, options.reconnection ?? SDK_RECONNECTION, send, this.watch, (lei) => this.#wire.isStandalone(lei));
   }
 
   watchMcp(listener: (event: McpWireEvent) => void): void {

@@ -158,6 +158,23 @@ export class SocketWatch {
   }
 }
 
+/**
+ * The base of probes that talk over sockets they dial themselves: one SocketWatch, and the two
+ * Probe methods that read it.
+ */
+export abstract class SocketProbe {
+  /** Every socket the probe opens is handed to this watch. */
+  protected readonly watch = new SocketWatch();
+
+  watchTransport(listener: TransportListener): void {
+    this.watch.listener = listener;
+  }
+
+  openSockets(): number {
+    return this.watch.open;
+  }
+}
+
 /** A failure a probe names itself (`timeout`, `closed`, `checksum`, `http 502`, …). */
 export class ProbeError extends Error {
   readonly kind: string;

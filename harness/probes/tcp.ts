@@ -11,12 +11,12 @@ import {
   errorKind,
   ProbeError,
   remaining,
-  SocketWatch,
+  SocketProbe,
+  type SocketWatch,
   withDeadline,
   type Attempt,
   type Operation,
   type Probe,
-  type TransportListener,
 } from './probe.js';
 
 /** Where a tcp probe connects. */
@@ -92,30 +92,22 @@ class FrameConnection {
 }
 
 /** The framed tcp probe (against the echo upstream, through the proxy). */
-export class TcpProbe implements Probe {
+export class TcpProbe extends SocketProbe implements Probe {
   readonly kind = 'tcp';
   readonly label: string;
   #target: TcpTarget;
   #connection: FrameConnection | undefined;
   #seq = 0;
-  #watch = new SocketWatch();
 
   constructor(target: TcpTarget) {
+    super();
     this.#target = target;
     this.label = target.label ?? `tcp → ${target.host}:${target.port}`;
   }
 
   /** Connects now (a failure is thrown; the next send tries again). */
   async open(): Promise<void> {
-    this.#connection = new FrameConnection(await dial(this.#target, performance.now() + 10_000, this.#watch));
-  }
-
-  watchTransport(listener: TransportListener): void {
-    this.#watch.listener = listener;
-  }
-
-  openSockets(): number {
-    return this.#watch.open;
+    this.#connection = new FrameConnection(await dial(this.#target, performance.now() + 10_000, this.watch));
   }
 
   /** One frame, one ack; reconnects first if the connection broke. */
@@ -126,7 +118,7 @@ export class TcpProbe implements Probe {
       if (!this.#connection || this.#connection.broken !== undefined) {
         this.#connection?.socket.destroy();
         this.#connection = undefined;
-        this.#connection = new FrameConnection(await dial(this.#target, deadline, this.#watch));
+        this.#connection = new FrameConnection(await dial(this.#target, deadline, this.watch));
       }
       this.#seq = (this.#seq + 1) >>> 0;
       const sent: Frame = { type: op.kind, seq: this.#seq, id: op.id, payload: op.kind === 'write' ? op.payload : '' };
@@ -161,34 +153,26 @@ export interface ConnectTarget extends TcpTarget {
  * waits for a reply; without an expected reply the connection must survive `holdMs` (a proxy that
  * accepts and then resets or closes is a failure, not a success).
  */
-export class ConnectProbe implements Probe {
+export class ConnectProbe extends SocketProbe implements Probe {
   readonly kind = 'connect';
   readonly label: string;
   #target: ConnectTarget;
   #sockets = new Set<Socket>();
-  #watch = new SocketWatch();
 
   constructor(target: ConnectTarget) {
+    super();
     this.#target = target;
     this.label = target.label ?? `connect → ${target.host}:${target.port}`;
   }
 
   async open(): Promise<void> {}
 
-  watchTransport(listener: TransportListener): void {
-    this.#watch.listener = listener;
-  }
-
-  openSockets(): number {
-    return this.#watch.open;
-  }
-
   async send(op: Operation): Promise<Attempt> {
     const start = performance.now();
     const deadline = start + op.timeoutMs;
     let socket: Socket | undefined;
     try {
-      socket = await dial(this.#target, deadline, this.#watch);
+      socket = await dial(this.#target, deadline, this.watch);
       this.#sockets.add(socket);
       const value = await withDeadline(this.#exchange(socket, deadline), deadline);
       return { ok: true, start, end: performance.now(), ...(value === undefined ? {} : { value }) };

@@ -18,7 +18,7 @@ import { eventRoutes } from './routes-events.js';
 import { populateRoute } from './routes-populate.js';
 import { proxyRoutes } from './routes-proxies.js';
 import { toxicRoutes } from './routes-toxics.js';
-import { statusOf } from './status.js';
+import { messageOf, statusOf } from './status.js';
 
 /** Largest request body accepted; bigger ones get 413. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -91,7 +91,7 @@ export async function buildApi(registry: Registry, options: ApiOptions = {}): Pr
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isFaultlineError(err)) return sendError(reply, statusOf(err.code), err.message, errorType);
+    if (isFaultlineError(err)) return sendError(reply, statusOf(err.code), messageOf(err), errorType);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, 413, `request body too large (limit ${bodyLimit} bytes)`, errorType);
     }

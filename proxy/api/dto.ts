@@ -4,9 +4,10 @@
  */
 import type { Proxy } from '../proxy.js';
 import { toxicToJson } from '../toxic-set.js';
+import type { ProxyJson } from '../../protocol/wire.js';
 
 /** A proxy as Toxiproxy returns it: name, listen, upstream, enabled, Logger, toxics (never null). */
-export function proxyToJson(proxy: Proxy): Record<string, unknown> {
+export function proxyToJson(proxy: Proxy): ProxyJson & { Logger: Record<string, never> } {
   return {
     name: proxy.name,
     listen: proxy.listen,

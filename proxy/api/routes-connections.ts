@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Connection } from '../connection.js';
 import { FaultlineError } from '../errors.js';
 import type { Registry } from '../registry.js';
-import type { CutMode } from '../../protocol/wire.js';
+import { CUT_MODES, type ConnectionJson, type CutMode } from '../../protocol/wire.js';
 import { sendJson } from './reply.js';
 
 interface ConnectionsRoute {
@@ -16,7 +16,7 @@ interface ConnectionsRoute {
 }
 
 /** The wire shape of a live connection. */
-export function connectionToJson(connection: Connection): Record<string, unknown> {
+export function connectionToJson(connection: Connection): ConnectionJson {
   return {
     id: connection.id,
     client: connection.clientAddress,
@@ -29,7 +29,8 @@ export function connectionToJson(connection: Connection): Record<string, unknown
 }
 
 function modeOf(mode: string | undefined): CutMode {
-  if (mode === undefined || mode === 'reset' || mode === 'close') return mode ?? 'reset';
+  if (mode === undefined) return 'reset';
+  if ((CUT_MODES as readonly string[]).includes(mode)) return mode as CutMode;
   throw new FaultlineError('ERR_INVALID_FIELD', 'mode: must be "reset" or "close"', { field: 'mode' });
 }
 

@@ -8,7 +8,7 @@ import type { PopulateResult, Registry } from '../registry.js';
 import { parseBody, populateSchema } from './body.js';
 import { populateText } from './dto.js';
 import { sendJson } from './reply.js';
-import { statusOf } from './status.js';
+import { messageOf, statusOf } from './status.js';
 
 /** Registers `POST /populate` on `api`. */
 export function populateRoute(api: FastifyInstance, registry: Registry): void {
@@ -16,12 +16,12 @@ export function populateRoute(api: FastifyInstance, registry: Registry): void {
     const outcome = await populate(registry, request.body);
     if (outcome instanceof FaultlineError) {
       const status = statusOf(outcome.code);
-      return sendJson(reply, status, populateText(null, { message: outcome.message, status }));
+      return sendJson(reply, status, populateText(null, { message: messageOf(outcome), status }));
     }
     const { proxies, error } = outcome;
     if (!error) return sendJson(reply, 201, populateText(proxies));
     const status = statusOf(error.code);
-    return sendJson(reply, status, populateText(proxies, { message: error.message, status }));
+    return sendJson(reply, status, populateText(proxies, { message: messageOf(error), status }));
   });
 }
 

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { ChunkQueue } from '../chunk-queue.js';
-import { Pump, type StepResult } from '../pump.js';
-import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+import type { StepResult } from '../pump.js';
+import { QueuedStage } from './queued-stage.js';
+import { defineToxic, type Chunk, type StageContext } from './toxic.js';
 
 const attributes = z.object({ rate: integer('KB/s') });
 type Attributes = z.infer<typeof attributes>;
@@ -17,10 +17,8 @@ type Attributes = z.infer<typeof attributes>;
 const PIECE_MS = 100;
 const EARLY_MS = 1;
 
-class BandwidthStage implements Stage {
-  #ctx: StageContext;
+class BandwidthStage extends QueuedStage {
   #rate: number;
-  #queue = new ChunkQueue();
   /** When the head piece has been fully "transmitted" and may be passed on. */
   #headReadyAt: number | undefined;
   /**
@@ -29,44 +27,17 @@ class BandwidthStage implements Stage {
    * count the time before the update as transmission time already spent (that sent a burst).
    */
   #lastReadyAt: number;
-  #ended = false;
-  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
+    super(ctx);
     this.#rate = attrs.rate;
-    this.#ctx = ctx;
     this.#lastReadyAt = ctx.clock.now();
-    this.#pump = new Pump(ctx, this.#step);
-  }
-
-  get held(): number {
-    return this.#queue.bytes;
-  }
-
-  write(chunk: Chunk): void {
-    this.#queue.push(chunk);
-    this.#pump.kick();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#pump.kick();
-  }
-
-  detach(): Held {
-    this.#pump.stop();
-    return { chunks: this.#queue.drain(), ended: this.#ended };
   }
 
   /** Passes the head piece on once its transmission time is over, else says how long to wait. */
-  #step = (): StepResult => {
-    const head = this.#queue.peek();
-    if (head === undefined) {
-      if (this.#ended) this.#ctx.end();
-      return false;
-    }
+  protected release(head: Chunk): StepResult {
     if (this.#rate === 0) return false;
-    const now = this.#ctx.clock.now();
+    const now = this.ctx.clock.now();
     const size = Math.min(head.data.length, this.#rate * PIECE_MS);
     // A pump that ran late makes up at most one piece's time: credit carried without a cap let a
     // loop that fell behind send ever larger bursts, each making it fall further behind.
@@ -75,13 +46,13 @@ class BandwidthStage implements Stage {
     this.#lastReadyAt = this.#headReadyAt;
     this.#headReadyAt = undefined;
     if (size === head.data.length) {
-      this.#ctx.push(this.#queue.shift() as Chunk);
+      this.ctx.push(this.queue.shift() as Chunk);
     } else {
-      this.#ctx.push({ data: head.data.subarray(0, size), receivedAt: head.receivedAt });
-      this.#queue.trimHead(head.data.subarray(size));
+      this.ctx.push({ data: head.data.subarray(0, size), receivedAt: head.receivedAt });
+      this.queue.trimHead(head.data.subarray(size));
     }
     return true;
-  };
+  }
 }
 
 /** The `bandwidth` toxic. */

@@ -10,9 +10,9 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { ChunkQueue } from '../chunk-queue.js';
-import { Pump, type StepResult } from '../pump.js';
-import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+import type { StepResult } from '../pump.js';
+import { QueuedStage } from './queued-stage.js';
+import { defineToxic, type Chunk, type StageContext } from './toxic.js';
 
 /** The delay distributions; `distribution` is left out of the wire shape unless it was given. */
 export const DISTRIBUTIONS = ['uniform', 'normal', 'pareto'] as const;
@@ -43,60 +43,31 @@ export function extraDelay(distribution: (typeof DISTRIBUTIONS)[number], jitter:
   }
 }
 
-class LatencyStage implements Stage {
-  #ctx: StageContext;
+class LatencyStage extends QueuedStage {
   #attrs: Attributes;
-  #queue = new ChunkQueue();
   #headDue: number | undefined;
   #lastDue = 0;
-  #ended = false;
-  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
+    super(ctx);
     this.#attrs = attrs;
-    this.#ctx = ctx;
-    this.#pump = new Pump(ctx, this.#step);
-  }
-
-  get held(): number {
-    return this.#queue.bytes;
-  }
-
-  write(chunk: Chunk): void {
-    this.#queue.push(chunk);
-    this.#pump.kick();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#pump.kick();
-  }
-
-  detach(): Held {
-    this.#pump.stop();
-    return { chunks: this.#queue.drain(), ended: this.#ended };
   }
 
   #delay(): number {
     const { latency, jitter, distribution } = this.#attrs;
-    return jitter > 0 ? Math.max(0, latency + extraDelay(distribution ?? 'uniform', jitter, this.#ctx.random)) : latency;
+    return jitter > 0 ? Math.max(0, latency + extraDelay(distribution ?? 'uniform', jitter, this.ctx.random)) : latency;
   }
 
   /** Releases the head chunk if it is due, else says how long to wait for it. */
-  #step = (): StepResult => {
-    const head = this.#queue.peek();
-    if (head === undefined) {
-      if (this.#ended) this.#ctx.end();
-      return false;
-    }
+  protected release(head: Chunk): StepResult {
     this.#headDue ??= Math.max(this.#lastDue, head.receivedAt + this.#delay());
-    const now = this.#ctx.clock.now();
+    const now = this.ctx.clock.now();
     if (this.#headDue > now + EARLY_MS) return this.#headDue - now;
     this.#lastDue = this.#headDue;
     this.#headDue = undefined;
-    this.#ctx.push(this.#queue.shift() as Chunk);
+    this.ctx.push(this.queue.shift() as Chunk);
     return true;
-  };
+  }
 }
 
 /** The `latency` toxic. */

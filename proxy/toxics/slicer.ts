@@ -8,9 +8,9 @@
  */
 import { z } from 'zod';
 import { integer } from './attributes.js';
-import { ChunkQueue } from '../chunk-queue.js';
-import { Pump, type StepResult } from '../pump.js';
-import { defineToxic, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
+import type { StepResult } from '../pump.js';
+import { QueuedStage } from './queued-stage.js';
+import { defineToxic, type Chunk, type Held, type StageContext } from './toxic.js';
 
 const attributes = z.object({
   average_size: integer('bytes').refine((n) => n >= 1, { error: 'must be >= 1 (bytes)' }),
@@ -43,42 +43,28 @@ export function sliceBounds(length: number, average: number, variation: number, 
  * Chunks are sliced lazily, as their pieces leave: a chunk waiting here is one object, not hundreds,
  * and what the stage hands back when it leaves is the unsent rest of each chunk.
  */
-class SlicerStage implements Stage {
-  #ctx: StageContext;
+class SlicerStage extends QueuedStage {
   #attrs: Attributes;
-  #chunks = new ChunkQueue();
   /** Piece bounds of the head chunk, once its first piece is due; `#index` is its next piece. */
   #bounds: number[] | undefined;
   #index = 0;
   #nextAt = 0;
-  #ended = false;
-  #pump: Pump;
 
   constructor(attrs: Attributes, ctx: StageContext) {
+    super(ctx);
     this.#attrs = attrs;
-    this.#ctx = ctx;
-    this.#pump = new Pump(ctx, this.#step);
   }
 
-  get held(): number {
-    return this.#chunks.bytes - this.#sent();
+  override get held(): number {
+    return this.queue.bytes - this.#sent();
   }
 
-  write(chunk: Chunk): void {
-    this.#chunks.push(chunk);
-    this.#pump.kick();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#pump.kick();
-  }
-
-  detach(): Held {
-    this.#pump.stop();
-    const head = this.#chunks.peek();
-    if (head !== undefined) this.#chunks.trimHead(head.data.subarray(this.#sent()));
-    return { chunks: this.#chunks.drain(), ended: this.#ended };
+  override detach(): Held {
+    const head = this.queue.peek();
+    if (head !== undefined) this.queue.trimHead(head.data.subarray(this.#sent()));
+    this.#bounds = undefined;
+    this.#index = 0;
+    return super.detach();
   }
 
   /** Bytes of the head chunk already passed on. */
@@ -87,31 +73,26 @@ class SlicerStage implements Stage {
   }
 
   /** Passes the next piece on (with delay 0 at once, yielding between batches), else says how long to wait. */
-  #step = (): StepResult => {
-    const head = this.#chunks.peek();
-    if (head === undefined) {
-      if (this.#ended) this.#ctx.end();
-      return false;
-    }
+  protected release(head: Chunk): StepResult {
     const delayMs = this.#attrs.delay / 1000;
     if (delayMs > 0) {
-      const now = this.#ctx.clock.now();
+      const now = this.ctx.clock.now();
       this.#nextAt = Math.max(this.#nextAt, head.receivedAt);
       if (this.#nextAt > now + EARLY_MS) return this.#nextAt - now;
       this.#nextAt += delayMs;
     }
     const { average_size, size_variation } = this.#attrs;
-    this.#bounds ??= sliceBounds(head.data.length, average_size, size_variation, this.#ctx.random);
+    this.#bounds ??= sliceBounds(head.data.length, average_size, size_variation, this.ctx.random);
     const bounds = this.#bounds;
     const piece = head.data.subarray(bounds[this.#index], bounds[this.#index + 1]);
     if (++this.#index >= bounds.length - 1) {
-      this.#chunks.shift();
+      this.queue.shift();
       this.#bounds = undefined;
       this.#index = 0;
     }
-    if (piece.length > 0) this.#ctx.push({ data: piece, receivedAt: head.receivedAt });
+    if (piece.length > 0) this.ctx.push({ data: piece, receivedAt: head.receivedAt });
     return true;
-  };
+  }
 }
 
 /** The `slicer` toxic. */

@@ -106,7 +106,7 @@ t.test('POST /proxies with toxics creates them before listening, or nothing at a
     toxics: [{ type: 'latency' }, { type: 'slicer', attributes: { average_size: -1 } }],
   });
   t.equal(bad.status, 400);
-  t.match(bad.json.error, /^toxics\[1\]\.attributes\.average_size/, 'the message names the toxic and the field');
+  t.match(bad.json.error, /^bad request body: toxics\[1\]\.attributes\.average_size/, 'the message names the toxic and the field');
   const badType = await call(server, 'POST', '/proxies', { name: 'q', upstream: 'x:1', toxics: {} });
   t.equal(badType.status, 400);
   t.same(Object.keys((await call(server, 'GET', '/proxies')).json), ['p'], 'the rejected proxy does not exist');

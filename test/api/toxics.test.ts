@@ -77,10 +77,12 @@ t.test('bad toxics are rejected with Toxiproxy statuses and leave the proxy unch
     [{ type: 'latency', stream: 'sideways' }, 400, /^stream was invalid, can be either upstream or downstream$/],
     [{ type: 'latency', stream: '' }, 400, /^stream was invalid/],
     [{ name: 'taken', type: 'noop', stream: 'downstream' }, 409, /^toxic already exists$/],
-    [{ type: 'latency', attributes: { latency: 1.5 } }, 400, /attributes\.latency/],
-    [{ type: 'latency', attributes: { jitter: '5' } }, 400, /attributes\.jitter/],
-    [{ type: 'bandwidth', attributes: { rate: -1 } }, 400, /attributes\.rate/],
-    [{ type: 'slicer', attributes: { average_size: 0 } }, 400, /attributes\.average_size/],
+    [{ type: 'latency', attributes: { latency: 1.5 } }, 400, /^bad request body: attributes\.latency: /],
+    [{ type: 'latency', attributes: { latency: 'x' } }, 400, /^bad request body: attributes\.latency: must be a number \(ms\)/],
+    [{ type: 'latency', attributes: { jitter: '5' } }, 400, /^bad request body: attributes\.jitter: /],
+    [{ type: 'bandwidth', attributes: { rate: -1 } }, 400, /^bad request body: attributes\.rate: /],
+    [{ type: 'slicer', attributes: { average_size: 0 } }, 400, /^bad request body: attributes\.average_size: /],
+    [{ type: 'latency', toxicity: 2 }, 400, /^bad request body: toxicity: /],
   ];
   for (const [body, status, message] of cases) {
     const res = await call(server, 'POST', '/proxies/p/toxics', body);
@@ -206,10 +208,10 @@ t.test('with strict, unknown attributes are a 400 naming the attribute and the t
   const before = (await call(server, 'GET', '/proxies')).text;
   const add = await call(server, 'POST', '/proxies/web/toxics', { type: 'latency', attributes: { lattency: 100 } });
   t.equal(add.status, 400);
-  t.equal(add.json.error, 'attributes.lattency: unknown attribute of toxic type latency (it has: latency, jitter, distribution)');
+  t.equal(add.json.error, 'bad request body: attributes.lattency: unknown attribute of toxic type latency (it has: latency, jitter, distribution)');
   const create = await call(server, 'POST', '/proxies', { name: 'api', listen: '127.0.0.1:0', upstream: 'x:1', toxics: [{ type: 'noop', attributes: { x: 1 } }] });
   t.equal(create.status, 400);
-  t.match(create.json.error, /^toxics\[0\]\.attributes\.x: unknown attribute of toxic type noop \(it has: none\)$/);
+  t.match(create.json.error, /^bad request body: toxics\[0\]\.attributes\.x: unknown attribute of toxic type noop \(it has: none\)$/);
   t.equal((await call(server, 'GET', '/proxies')).text, before, 'nothing was created');
   await call(server, 'POST', '/proxies/web/toxics', { name: 'lag', type: 'latency', attributes: { LATENCY: 10 } });
   const update = await call(server, 'PATCH', '/proxies/web/toxics/lag', { attributes: { latency: 20, jitter: 1, lattency: 3 } });

@@ -117,5 +117,5 @@ t.test('an unknown toxic attribute is logged once as a warning naming it; --stri
   await fetch(`${strict.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'web', listen: '127.0.0.1:0', upstream: 'x:1' }) });
   const refused = await fetch(`${strict.url}/proxies/web/toxics`, { method: 'POST', body });
   t.equal(refused.status, 400);
-  t.match(await refused.json(), { error: /^attributes\.lattency: unknown attribute/, status: 400 });
+  t.match(await refused.json(), { error: /^bad request body: attributes\.lattency: unknown attribute/, status: 400 });
 });
