@@ -166,3 +166,12 @@ t.test('moving a selector between two streaming connections 100+ times loses, du
   t.ok(moves >= 100, `${moves} selector moves during the streams`);
   t.same(results, [[total, true], [total, true]], 'both streams came back whole and in order');
 });
+
+t.test('toxic.added and toxic.updated events carry the selector', async (t) => {
+  const { proxy } = await proxyTo(t, await echoServer(t));
+  const seen: unknown[] = [];
+  proxy.events.subscribe((e) => seen.push('toxic' in e && typeof e.toxic === 'object' ? e.toxic.clients : undefined), ['toxic.added', 'toxic.updated']);
+  proxy.addToxic({ name: 'x', type: 'noop', clients: { fraction: 0.3 } });
+  proxy.updateToxic('x', { clients: { ids: [2] } });
+  t.same(seen, [{ fraction: 0.3, seed: 0 }, { ids: [2] }]);
+});
