@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { callStepSchema, type CallStep, type DuringAction } from './call-step.js';
 import { mcpProtocolSchema } from './mcp-schema.js';
 import { flakyAttributes, latencyAttributes } from '../proxy/toxics/catalog.js';
+import { clientSelectorSchema } from '../proxy/client-selector.js';
+import type { ClientSelector } from '../protocol/wire.js';
 import { toxicStepIssues } from './toxic-steps.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
@@ -64,8 +66,18 @@ const stepSchema: z.ZodType<unknown> = z
   .object({
     send: send.optional(),
     partition: z
-      .object({ ...pathRef, mode: z.enum(['drop', 'blackhole', 'refuse']), cut: z.enum(['reset', 'close']).default('reset') })
+      .object({
+        ...pathRef,
+        mode: z.enum(['drop', 'blackhole', 'refuse']),
+        cut: z.enum(['reset', 'close']).default('reset'),
+        /** Only the connections this selector picks (faultline; not with refuse). */
+        clients: clientSelectorSchema.optional(),
+      })
       .strict()
+      .refine((p) => p.mode !== 'refuse' || p.clients === undefined, {
+        error: 'a refuse partition stops the listener for every client; use drop or blackhole with clients',
+        path: ['clients'],
+      })
       .optional(),
     heal: z.object(pathRef).strict().optional(),
     flaky: flakyStep.optional(),
@@ -78,6 +90,7 @@ const stepSchema: z.ZodType<unknown> = z
         stream: z.enum(['upstream', 'downstream']).default('downstream'),
         toxicity: z.number().min(0).max(1).default(1),
         attributes: z.record(z.string(), z.unknown()).default({}),
+        clients: clientSelectorSchema.optional(),
       })
       .strict()
       .optional(),
@@ -102,7 +115,7 @@ const stepSchema: z.ZodType<unknown> = z
 /** One step of a scenario. */
 export type Step =
   | { send: number | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number } }
-  | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' } }
+  | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close'; clients?: ClientSelector | undefined } }
   | { heal: { path: string } }
   | { flaky: z.infer<typeof flakyStep> }
   | { latency: z.infer<typeof latencyStep> }
@@ -114,6 +127,7 @@ export type Step =
         stream: 'upstream' | 'downstream';
         toxicity: number;
         attributes: Record<string, unknown>;
+        clients?: ClientSelector | undefined;
       };
     }
   | { wait: number }

@@ -3,7 +3,6 @@
  * from. Never per chunk. Each event is stamped with a monotonic time (ms since the process
  * started, `performance.now()`) and the wall-clock time.
  */
-
 import type { EventBody, EventJson } from '../protocol/wire.js';
 
 export type { EventBody } from '../protocol/wire.js';
