@@ -26,8 +26,8 @@ const proxyEntry = z
 
 /**
  * Reads and validates a config file into populate entries; throws ERR_CONFIG naming file, entry and
- * field. With `toxiproxyOnly` (a server started `--toxiproxy-only`), only Toxiproxy's toxic types and
- * attributes are allowed.
+ * field. With `toxiproxyOnly` (a server started `--toxiproxy-only`), only Toxiproxy's toxic types,
+ * fields and attributes are allowed.
  */
 export async function readConfig(file: string, toxiproxyOnly = false): Promise<ProxyInput[]> {
   let text: string;
@@ -59,6 +59,9 @@ export async function readConfig(file: string, toxiproxyOnly = false): Promise<P
     (entry.toxics ?? []).forEach((toxic, j) => {
       if (toxiproxyOnly && !TOXIPROXY_TOXICS.has(toxic.type)) {
         throw configError(file, `${where}: toxics[${j}].type: ${JSON.stringify(toxic.type)} is not a Toxiproxy toxic type (the server runs --toxiproxy-only)`);
+      }
+      if (toxiproxyOnly && toxic.clients !== undefined) {
+        throw configError(file, `${where}: toxics[${j}].clients: a faultline field (the server runs --toxiproxy-only)`);
       }
       const unknown = unknownAttributes(toxic.type, toxic.attributes ?? {}, toxiproxyOnly);
       if (unknown) throw configError(file, `${where}: toxics[${j}].attributes.${unknown}: unknown attribute of ${toxic.type}`);

@@ -1,9 +1,9 @@
 /**
  * A server started `--toxiproxy-only` reads toxics as Toxiproxy 2.12 does: a type Toxiproxy lacks
  * (faultline's drop, blackhole, flaky) is its 400 `invalid toxic type`, checked after the stream as
- * Go checks it, and attributes only faultline has (latency's `distribution`) are dropped unread, as
- * Toxiproxy drops any attribute it does not know. Other unknown attributes go on to the registry,
- * which ignores them (or, with --strict, refuses them) as usual.
+ * Go checks it, and what only faultline reads (latency's `distribution`, a toxic's `clients`) is
+ * dropped unread, as Toxiproxy drops any field or attribute it does not know. Other unknown
+ * attributes go on to the registry, which ignores them (or, with --strict, refuses them) as usual.
  */
 import { FaultlineError } from '../errors.js';
 import { parseStream, type ToxicInput, type ToxicPatch } from '../toxic-set.js';
@@ -17,12 +17,14 @@ export function toxiproxyToxic(input: ToxicInput): ToxicInput {
     parseStream(input.stream);
     throw new FaultlineError('ERR_INVALID_TOXIC_TYPE', 'invalid toxic type', { field: 'type' });
   }
-  return { ...input, attributes: withoutFaultlineAttributes(type, input.attributes) };
+  const { clients: _clients, ...fields } = input;
+  return { ...fields, attributes: withoutFaultlineAttributes(type, input.attributes) };
 }
 
-/** A toxic update as Toxiproxy reads it (faultline-only attributes dropped). */
+/** A toxic update as Toxiproxy reads it (`clients` and faultline-only attributes dropped). */
 export function toxiproxyPatch(type: string, patch: ToxicPatch): ToxicPatch {
-  return { ...patch, attributes: withoutFaultlineAttributes(type, patch.attributes) };
+  const { clients: _clients, ...fields } = patch;
+  return { ...fields, attributes: withoutFaultlineAttributes(type, patch.attributes) };
 }
 
 /** `attributes` without the ones faultline's `type` has and Toxiproxy's does not. */

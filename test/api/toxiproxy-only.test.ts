@@ -10,6 +10,7 @@ import { isFaultlineError } from '../../proxy/errors.js';
 import { toxicDefinitions } from '../../proxy/toxics/catalog.js';
 import { apiServer, call, type Answer } from '../helpers/api.js';
 import { faultline, serverProcess } from '../helpers/cli.js';
+import { dial, echoServer, portOf, roundTrip } from '../helpers/net.js';
 
 /** Toxiproxy 2.12's answer to a toxic type it does not know (read from its source, checked with curl against 2.12.0). */
 const INVALID_TYPE = '{"error":"invalid toxic type","status":400}\n';
@@ -85,6 +86,26 @@ t.test("latency's distribution is ignored like any attribute Toxiproxy does not 
   t.equal(refused.status, 400, 'while a faultline server checks it');
 });
 
+t.test('a toxic\'s clients selector is ignored like any field Toxiproxy does not know: the toxic acts on every connection', async (t) => {
+  const server = await apiServer(t, { toxiproxyOnly: true });
+  const upstream = await echoServer(t);
+  const proxy = await call(server, 'POST', '/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  const nobody = { addresses: ['10.9.9.9'] };
+  const created = await call(server, 'POST', '/proxies/p/toxics', { name: 'lat', type: 'latency', attributes: { latency: 150 }, clients: nobody });
+  t.equal(created.status, 200);
+  t.equal(created.json.clients, undefined, 'not echoed');
+  const socket = await dial(t, portOf(proxy.json.listen));
+  const took = await roundTrip(socket, 'x');
+  t.ok(took >= 140, `a selector that picks no one still delays this connection (${took.toFixed(0)} ms)`);
+  const bad = await call(server, 'POST', '/proxies/p/toxics/lat', { clients: { fraction: 'half' }, attributes: { latency: 20 } });
+  t.equal(bad.status, 200, 'not even checked');
+  t.equal(bad.text, '{"attributes":{"latency":20,"jitter":0},"name":"lat","type":"latency","stream":"downstream","toxicity":1}');
+  const native = await apiServer(t);
+  await call(native, 'POST', '/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
+  const scoped = await call(native, 'POST', '/proxies/p/toxics', { type: 'latency', clients: nobody });
+  t.match(scoped.json.clients, nobody, 'while a faultline server keeps it');
+});
+
 t.test("faultline's own routes are Go's plain-text 404 for every method, and /metrics too unless asked for", async (t) => {
   const server = await toxiproxyOnly(t);
   const paths = ['/events', '/events?proxy=p', '/toxics', '/proxies/p/connections', '/proxies/p/connections/1', '/metrics'];
@@ -129,6 +150,7 @@ t.test('a --toxiproxy-only config file may only hold Toxiproxy toxic types and a
   const cases: Array<[unknown, RegExp]> = [
     [{ type: 'drop' }, /proxy 1 \("a"\): toxics\[0\]\.type: "drop" is not a Toxiproxy toxic type \(the server runs --toxiproxy-only\)/],
     [{ type: 'latency', attributes: { distribution: 'pareto' } }, /toxics\[0\]\.attributes\.distribution: unknown attribute of latency/],
+    [{ type: 'latency', clients: { fraction: 0.5 } }, /toxics\[0\]\.clients: a faultline field \(the server runs --toxiproxy-only\)/],
   ];
   for (const [toxic, message] of cases) {
     await writeFile(file, JSON.stringify([{ name: 'a', upstream: '127.0.0.1:1', toxics: [toxic] }]));
