@@ -1,9 +1,10 @@
 /**
  * A server started `--toxiproxy-only` reads toxics as Toxiproxy 2.12 does: a type Toxiproxy lacks
- * (faultline's drop, blackhole, flaky, cut_after) is its 400 `invalid toxic type`, checked after the stream as
- * Go checks it, and what only faultline reads (latency's `distribution`, a toxic's `clients`) is
- * dropped unread, as Toxiproxy drops any field or attribute it does not know. Other unknown
- * attributes go on to the registry, which ignores them (or, with --strict, refuses them) as usual.
+ * (faultline's drop, blackhole, flaky, cut_after) is its 400 `invalid toxic type`, checked after
+ * the stream as Go checks it, and what only faultline reads (latency's `distribution`, a toxic's
+ * `clients`) is dropped unread, as Toxiproxy drops any field or attribute it does not know. Other
+ * unknown attributes go on to the registry, which ignores them (or, with --strict, refuses them) as
+ * usual.
  */
 import { FaultlineError } from '../errors.js';
 import { parseStream, type ToxicInput, type ToxicPatch } from '../toxic-set.js';
