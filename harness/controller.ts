@@ -12,7 +12,7 @@ import { capabilitiesOf, type Capabilities } from './capabilities.js';
 import { ControlHttp } from './control-http.js';
 import { EventStream } from './event-stream.js';
 import type { PlannedFault } from './plan.js';
-import type { FaultEntry, Timeline } from './timeline.js';
+import type { ConnectionEntry, FaultEntry, Timeline } from './timeline.js';
 
 /** How long to wait for the proxy's event after the API answered. */
 const EVENT_WAIT_MS = 250;
@@ -105,6 +105,21 @@ export class Controller {
       }
       return matchers;
     });
+  }
+
+  /**
+   * The connections proxy `proxy` (on `path`) opened and closed since `timeline` started, as it
+   * published them on `/events` (none on a server without events).
+   */
+  connectionEntries(path: string, proxy: string, timeline: Timeline): ConnectionEntry[] {
+    const out: ConnectionEntry[] = [];
+    for (const e of this.#events.events) {
+      if ((e.type !== 'connection.opened' && e.type !== 'connection.closed') || e.proxy !== proxy) continue;
+      const at = this.#sameClock ? timeline.fromMono(e.at) : timeline.fromWall(e.time);
+      if (at < 0) continue;
+      out.push({ type: 'connection', path, at, event: e.type === 'connection.opened' ? 'opened' : 'closed', connection: e.connection });
+    }
+    return out;
   }
 
   close(): void {
