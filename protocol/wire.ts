@@ -13,13 +13,25 @@ export type CutMode = (typeof CUT_MODES)[number];
 /** A direction of a connection: `upstream` (client → server) or `downstream` (server → client). */
 export type Stream = 'upstream' | 'downstream';
 
-/** A toxic as the API returns it (Toxiproxy's field order: attributes first). */
+/** The seed of a `fraction` selector that gives none. */
+export const DEFAULT_CLIENTS_SEED = 0;
+
+/**
+ * Which connections a toxic acts on (faultline; Toxiproxy ignores the field): exactly one of a
+ * seeded share of connections (`fraction`, `seed` defaulting to DEFAULT_CLIENTS_SEED), client
+ * addresses (`ip` or `ip:port`, `[v6]:port`) or connection ids (as `/connections` lists them).
+ * Without one (or with `{}`), a toxic acts on every connection, as in Toxiproxy.
+ */
+export type ClientSelector = { fraction: number; seed?: number } | { addresses: string[] } | { ids: number[] };
+
+/** A toxic as the API returns it (Toxiproxy's field order: attributes first; `clients` only when set). */
 export interface ToxicJson {
   attributes: Record<string, unknown>;
   name: string;
   type: string;
   stream: Stream;
   toxicity: number;
+  clients?: ClientSelector;
 }
 
 /** A toxic to add, as `POST /proxies/{proxy}/toxics` takes it. */
@@ -29,6 +41,7 @@ export interface ToxicBody {
   stream: Stream;
   toxicity: number;
   attributes: Record<string, unknown>;
+  clients?: ClientSelector;
 }
 
 /** A toxic type a faultline server knows, as `GET /toxics` lists it. */

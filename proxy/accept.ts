@@ -16,7 +16,9 @@ export interface AcceptHost extends ConnectionHost {
 export function cutOnAccept(host: AcceptHost, id: number, client: Socket): boolean {
   const candidates = host.toxicSet.cutOnAccept;
   if (candidates.length === 0) return false;
-  const toxic = candidates.find((t) => connectionRandom(host, id, t, 'toxicity')() < t.toxicity);
+  const toxic = candidates.find(
+    (t) => (t.matchClient === undefined || t.matchClient(id, client)) && connectionRandom(host, id, t, 'toxicity')() < t.toxicity,
+  );
   if (!toxic?.definition.cutOnAccept) return false;
   const mode = toxic.definition.cutOnAccept(toxic.attributes);
   const reason = `${toxic.type} (${mode})`;

@@ -110,9 +110,10 @@ export class Chain implements ReceiverOwner {
     this.#head = undefined;
   }
 
-  /** Whether the toxic of `entry` is active on this link; the draw is only made (seeded) when it can matter. */
+  /** Whether the toxic of `entry` is active on this link: picked by its selector, then drawn in by its toxicity (seeded; drawn only when it can matter). */
   #selected(entry: Entry): boolean {
     const { toxicity } = entry.toxic;
+    if (!this.#host.selects(entry.toxic)) return false;
     if (toxicity >= 1) return true;
     if (toxicity <= 0) return false;
     entry.draw ??= this.#host.random(entry.toxic, 'toxicity')();

@@ -89,6 +89,10 @@ export class Connection implements LinkHost {
     return connectionRandom(this.#host, this.id, toxic, purpose);
   }
 
+  selects(toxic: Toxic): boolean {
+    return toxic.matchClient === undefined || toxic.matchClient(this.id, this.client);
+  }
+
   tripped(toxic: Toxic, detail: string): void {
     this.#host.events.emit({ type: 'fault.tripped', proxy: this.#host.name, connection: this.id, toxic: toxic.name, detail });
   }

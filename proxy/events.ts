@@ -3,13 +3,14 @@
  * from. Never per chunk. Each event is stamped with a monotonic time (ms since the process
  * started, `performance.now()`) and the wall-clock time.
  */
+import type { ToxicJson } from '../protocol/wire.js';
 
 /** The event kinds and their fields. */
 export type EventBody =
   | { type: 'proxy.created' | 'proxy.updated'; proxy: string; listen: string; upstream: string; enabled: boolean }
   | { type: 'proxy.deleted'; proxy: string }
   | { type: 'proxy.enabled' | 'proxy.disabled'; proxy: string; listen: string }
-  | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: Record<string, unknown> }
+  | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: ToxicJson }
   | { type: 'toxic.removed'; proxy: string; toxic: string }
   | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
   | { type: 'connection.opened'; proxy: string; connection: number; client: string }

@@ -17,6 +17,8 @@ export const TOXIC_SHAPE = {
   stream: z.string().optional(),
   toxicity: z.number().optional(),
   attributes: attributes.optional(),
+  /** faultline's client selector, validated by the toxic set (client-selector.ts), which names the field. */
+  clients: z.unknown().optional(),
 };
 
 /** The fields of a proxy, as every input of one types them. */

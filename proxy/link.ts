@@ -28,6 +28,8 @@ export interface LinkHost {
   readonly scheduler: Scheduler;
   /** The seeded generator of this link for `toxic` (`purpose` separates independent draws). */
   random(toxic: Toxic, purpose: string): Random;
+  /** Whether this connection is one `toxic`'s client selector picks (true when it has none). */
+  selects(toxic: Toxic): boolean;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
   /** The source socket sent FIN. */

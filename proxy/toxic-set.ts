@@ -5,6 +5,8 @@
  * leaves the set as it was.
  */
 import { z } from 'zod';
+import type { ClientSelector, ToxicJson } from '../protocol/wire.js';
+import { clientMatcher, parseClientSelector, type ClientMatch } from './client-selector.js';
 import { checkName, FaultlineError } from './errors.js';
 import { attributeNames, toxicDefinition } from './toxics/catalog.js';
 import type { ToxicDefinition } from './toxics/toxic.js';
@@ -19,6 +21,10 @@ export interface Toxic {
   readonly stream: Stream;
   readonly toxicity: number;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** The connections it acts on (faultline's `clients`); undefined: every connection. */
+  readonly clients: ClientSelector | undefined;
+  /** The matcher of `clients`, built once. */
+  readonly matchClient: ClientMatch | undefined;
   readonly definition: ToxicDefinition;
   /** State shared by all links of this toxic (see ToxicDefinition.createState); kept on update. */
   readonly state: object;
@@ -33,12 +39,15 @@ export interface ToxicInput {
   stream?: string | null | undefined;
   toxicity?: number | null | undefined;
   attributes?: Record<string, unknown> | null | undefined;
+  /** A client selector (see client-selector.ts), validated here. */
+  clients?: unknown;
 }
 
-/** A change to an existing toxic: only attributes (merged onto the old ones) and toxicity. */
+/** A change to an existing toxic: attributes (merged onto the old ones), toxicity, and `clients` (replaced; `{}` clears it). */
 export interface ToxicPatch {
   toxicity?: number | null | undefined;
   attributes?: Record<string, unknown> | null | undefined;
+  clients?: unknown;
 }
 
 const toxicity = z.number({ error: 'must be a number between 0 and 1' }).min(0, { error: 'must be >= 0' }).max(1, {
@@ -46,14 +55,16 @@ const toxicity = z.number({ error: 'must be a number between 0 and 1' }).min(0, 
 });
 
 /** The wire shape of a toxic, attributes first (Toxiproxy's field order). */
-export function toxicToJson(toxic: Toxic): Record<string, unknown> {
-  return {
-    attributes: toxic.attributes,
+export function toxicToJson(toxic: Toxic): ToxicJson {
+  const json: ToxicJson = {
+    attributes: { ...toxic.attributes },
     name: toxic.name,
     type: toxic.type,
     stream: toxic.stream,
     toxicity: toxic.toxicity,
   };
+  if (toxic.clients) json.clients = toxic.clients;
+  return json;
 }
 
 /**
@@ -72,12 +83,15 @@ export function buildToxic(input: ToxicInput, taken: (name: string) => boolean, 
   checkName(name, 'name');
   if (taken(name)) throw new FaultlineError('ERR_TOXIC_EXISTS', 'toxic already exists', { field: 'name' });
   const attributes = parseAttributes(definition, {}, input.attributes);
+  const clients = parseClientSelector(input.clients);
   return {
     name,
     type,
     stream,
     toxicity: parseToxicity(input.toxicity, 1),
     attributes,
+    clients,
+    matchClient: clients && clientMatcher(clients),
     definition,
     state: definition.createState?.() ?? {},
     ignored: unknownAttributes(definition, input.attributes, strict),
@@ -88,10 +102,13 @@ export function buildToxic(input: ToxicInput, taken: (name: string) => boolean, 
 export function patchToxic(toxic: Toxic, patch: ToxicPatch, strict: boolean): Toxic {
   const attributes = parseAttributes(toxic.definition, toxic.attributes, patch.attributes);
   const unknown = unknownAttributes(toxic.definition, patch.attributes, strict);
+  const clients = patch.clients === undefined || patch.clients === null ? toxic.clients : parseClientSelector(patch.clients);
   return {
     ...toxic,
     toxicity: parseToxicity(patch.toxicity, toxic.toxicity),
     attributes,
+    clients,
+    matchClient: clients === toxic.clients ? toxic.matchClient : clients && clientMatcher(clients),
     ignored: [...toxic.ignored, ...unknown.filter((name) => !toxic.ignored.includes(name))],
   };
 }

@@ -12,8 +12,8 @@ import { PROXY_SHAPE, TOXIC_SHAPE, attributes } from '../input.js';
 import { attributeNames } from '../toxics/catalog.js';
 
 const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'] as const;
-const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
-const PATCH_FIELDS = ['toxicity', 'attributes'] as const;
+const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes', 'clients'] as const;
+const PATCH_FIELDS = ['toxicity', 'attributes', 'clients'] as const;
 
 /** Parses the first JSON value of `body`; throws ERR_BAD_BODY with Toxiproxy's `bad request body:` prefix. */
 export function decodeJson(body: Buffer | string | undefined): unknown {
@@ -53,7 +53,7 @@ export function foldAttributes(type: unknown, attributes: unknown): unknown {
   return out;
 }
 
-/** A new toxic: `{name, type, stream, toxicity, attributes}`, every field optional. */
+/** A new toxic: `{name, type, stream, toxicity, attributes, clients}`, every field optional. */
 export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
   (value) => {
     const folded = foldFields(value, TOXIC_FIELDS);
@@ -63,7 +63,7 @@ export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
   z.object(TOXIC_SHAPE),
 );
 
-/** A toxic update: only `toxicity` and `attributes` are read (attribute names folded per toxic type). */
+/** A toxic update: only `toxicity`, `attributes` (names folded per toxic type) and `clients` are read. */
 export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
   return z.preprocess(
     (value) => {
@@ -71,7 +71,7 @@ export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
       if (!isPlainObject(folded)) return folded;
       return { ...folded, attributes: foldAttributes(type, folded['attributes']) };
     },
-    z.object({ toxicity: z.number().optional(), attributes: attributes.optional() }),
+    z.object({ toxicity: z.number().optional(), attributes: attributes.optional(), clients: z.unknown().optional() }),
   );
 }
 
