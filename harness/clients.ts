@@ -10,7 +10,8 @@ import type { z } from 'zod';
 import type { Reconciliation } from './reconcile.js';
 import type { pathClientsSchema, windowClientsSchema } from './result-clients-schema.js';
 import { round, summarize } from './stats.js';
-import type { Timeline } from './timeline.js';
+import type { Scenario } from './scenario.js';
+import type { FaultEntry, RequestEntry, Timeline } from './timeline.js';
 import { windowsOfPath, type FaultWindow } from './windows.js';
 
 /** A window over the clients of its path (field meanings: result-clients-schema.ts). */
@@ -75,4 +76,56 @@ export function pathClients(timeline: Timeline, path: string, clients: readonly 
       };
     }),
   };
+}
+
+/** The IPs a fault's `clients` selector names by address, or undefined when it has no address selector. */
+function selectedAddresses(fault: FaultEntry): Set<string> | undefined {
+  const selector = fault.detail?.['clients'] as { addresses?: string[] } | undefined;
+  if (!selector?.addresses) return undefined;
+  return new Set(selector.addresses.map((a) => a.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1')));
+}
+
+/**
+ * Failed requests of clients that every fault on at the time spared by address (a partition of
+ * 127.0.0.2 while the client connects from 127.0.0.1): the failure spread beyond the clients it
+ * was put on. Only paths whose clients connect from named addresses can say.
+ */
+export function spilledFailures(timeline: Timeline, scenario: Pick<Scenario, 'paths' | 'client_addresses'>): RequestEntry[] {
+  return scenario.paths.flatMap((path) => {
+    const addresses = scenario.client_addresses?.[path];
+    if (!addresses?.length) return [];
+    const spans: Array<{ from: number; until: number; spares: (address: string) => boolean }> = [];
+    let open: typeof spans = [];
+    for (const entry of timeline.faults(path)) {
+      if (entry.type === 'heal') {
+        for (const span of open) span.until = entry.applied;
+        open = [];
+        continue;
+      }
+      const picked = selectedAddresses(entry);
+      const span = { from: entry.applied, until: Infinity, spares: (address: string) => picked !== undefined && !picked.has(address) };
+      spans.push(span);
+      open.push(span);
+    }
+    return timeline.requests(path).filter((r) => {
+      if (r.outcome === 'ok' || r.client === undefined) return false;
+      const address = addresses[r.client % addresses.length] as string;
+      const on = spans.filter((s) => r.start < s.until && r.end >= s.from);
+      return on.length > 0 && on.every((s) => s.spares(address));
+    });
+  });
+}
+
+/**
+ * Whether every healed window of a multi-client path saw all its affected clients recover, the
+ * last within `budget` ms of the heal (`why` says which window did not).
+ */
+export function clientsRecovered(windows: readonly FaultWindow[], budget: number): { ok: boolean; why?: string } {
+  for (const w of windows) {
+    if (!w.clients || w.healed_ms === null) continue;
+    const at = `${w.fault} on ${w.path} at ${w.applied_ms} ms`;
+    if (w.clients.all_recovered_ms === null) return { ok: false, why: `${w.clients.unrecovered} of ${w.clients.affected} clients never recovered after ${at}` };
+    if (w.clients.all_recovered_ms > budget) return { ok: false, why: `the last client recovered ${w.clients.all_recovered_ms} ms after the heal of ${at}, budget ${budget} ms` };
+  }
+  return { ok: true };
 }

@@ -78,7 +78,9 @@ export class Controller {
 
   /** Puts a planned fault on proxy `proxy` and records it on the timeline. */
   async apply(path: string, proxy: string, fault: PlannedFault): Promise<FaultEntry> {
-    return this.#timed('fault', path, proxy, fault.label, async () => {
+    // A fault on some clients only says which, so the result can tell its healthy clients apart.
+    const clients = fault.toxics.find((t) => t.clients !== undefined)?.clients;
+    return this.#timed('fault', path, proxy, fault.label, clients ? { clients } : {}, async () => {
       const current = await this.#client.get(proxy);
       const matchers = await Promise.all(fault.toxics.map((t) => this.#addToxic(current, t)));
       if (fault.disable) {
@@ -91,7 +93,7 @@ export class Controller {
 
   /** Takes every fault this controller put on `proxy` off again and records it. */
   async heal(path: string, proxy: string): Promise<FaultEntry> {
-    return this.#timed('heal', path, proxy, 'heal', async () => {
+    return this.#timed('heal', path, proxy, 'heal', {}, async () => {
       const matchers: Array<(e: EventJson) => boolean> = [];
       const current = await this.#client.get(proxy);
       for (const name of this.#added.get(proxy) ?? []) {
@@ -140,6 +142,7 @@ export class Controller {
     path: string,
     proxy: string,
     fault: string,
+    detail: Record<string, unknown>,
     act: () => Promise<Array<(e: EventJson) => boolean>>,
   ): Promise<FaultEntry> {
     const timeline = this.#timeline;
@@ -159,7 +162,7 @@ export class Controller {
         source = 'proxy-event';
       }
     }
-    const entry: FaultEntry = { type, path, fault, requested, applied, source, detail: { proxy } };
+    const entry: FaultEntry = { type, path, fault, requested, applied, source, detail: { proxy, ...detail } };
     timeline.add(entry);
     return entry;
   }

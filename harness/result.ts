@@ -5,7 +5,8 @@
  * windows, per-path phases, the ledger reconciliation and the timeline. The JSON is canonical:
  * reporters render it and nothing else.
  */
-import { clientsOf, pathClients, windowsOverClients } from './clients.js';
+import { budgetMs } from './client-policy.js';
+import { clientsOf, clientsRecovered, pathClients, windowsOverClients } from './clients.js';
 import { computeFlags } from './flags.js';
 import type { LeakReport } from './leaks.js';
 import { knownDefects } from './mcp-defects.js';
@@ -75,6 +76,10 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const mcp = mcpFigures({ timeline, facts: inputs.mcp, calls: inputs.calls, ledger: inputs.ledger });
   failed.push(...mcpExpectationFailures(scenario, mcp, reconciliation));
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
+  const recovered = clientsRecovered(windows, budgetMs(inputs.policy));
+  if (scenario.expect.clients_recovered !== undefined && recovered.ok !== scenario.expect.clients_recovered) {
+    failed.push(`clients_recovered was ${recovered.ok}, expected ${scenario.expect.clients_recovered}${recovered.why ? ` (${recovered.why})` : ''}`);
+  }
 
   return {
     test_name: scenario.name,

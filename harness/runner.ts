@@ -257,7 +257,8 @@ async function send(
       if (state.clients.length > 1) {
         const n = Math.min(clients ?? state.clients.length, state.clients.length);
         const pace = typeof spec === 'number' ? {} : spec;
-        return sendMany({ path, state, count, kind, clients: n, interval: clientInterval(ctx.scenario, pace, n, interval) }, ctx, progress);
+        const together = typeof spec !== 'number' && spec.start === 'together';
+        return sendMany({ path, state, count, kind, clients: n, interval: clientInterval(ctx.scenario, pace, n, interval), together }, ctx, progress);
       }
       for (let i = 0; i < count; i++) {
         if (i > 0 || state.sent > 0) await sleep(interval);

@@ -10,6 +10,8 @@ import { callStepSchema, type CallStep, type DuringAction } from './call-step.js
 import { mcpProtocolSchema } from './mcp-schema.js';
 import { flakyAttributes, latencyAttributes } from '../proxy/toxics/catalog.js';
 import { toxicStepIssues } from './toxic-steps.js';
+import type { ClientSelector } from '../protocol/wire.js';
+import { parseClientSelector } from '../proxy/client-selector.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
 const pathRef = { path: pathName.default('primary') };
@@ -21,6 +23,15 @@ const clientCount = z.number().int().min(1).max(1000);
 const rate = z.number().positive().max(1000);
 /** Requests per second of all clients of a path together. */
 const rps = z.number().positive().max(100_000);
+/** A toxic's `clients` selector ({fraction, seed} | {addresses} | {ids}), validated as the API validates it. */
+const clientSelector = z.unknown().transform((value, ctx) => {
+  try {
+    return parseClientSelector(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 const loopback = z.ipv4({ error: 'must be an IPv4 address' }).regex(/^127\./, { error: 'must be a loopback address (127.0.0.0/8)' });
 
 /** The client policy of a probe: how it reacts to a failed attempt. */
@@ -57,6 +68,8 @@ const send = z.union([
       clients: clientCount.optional(),
       rate: rate.optional(),
       rps: rps.optional(),
+      /** Multi-client: the clients' first requests spread over one interval (default), or all at once (a reconnect storm). */
+      start: z.enum(['spread', 'together']).optional(),
     })
     .strict()
     .refine((s) => [s.interval_ms, s.rate, s.rps].filter((v) => v !== undefined).length <= 1, {
@@ -78,8 +91,18 @@ const stepSchema: z.ZodType<unknown> = z
   .object({
     send: send.optional(),
     partition: z
-      .object({ ...pathRef, mode: z.enum(['drop', 'blackhole', 'refuse']), cut: z.enum(['reset', 'close']).default('reset') })
+      .object({
+        ...pathRef,
+        mode: z.enum(['drop', 'blackhole', 'refuse']),
+        cut: z.enum(['reset', 'close']).default('reset'),
+        /** Only the connections this selector picks (faultline servers; not with refuse). */
+        clients: clientSelector.optional(),
+      })
       .strict()
+      .refine((p) => p.mode !== 'refuse' || p.clients === undefined, {
+        error: 'clients: a refuse partition closes the listener for every client; use drop or blackhole for some clients',
+        path: ['clients'],
+      })
       .optional(),
     heal: z.object(pathRef).strict().optional(),
     flaky: flakyStep.optional(),
@@ -92,6 +115,7 @@ const stepSchema: z.ZodType<unknown> = z
         stream: z.enum(['upstream', 'downstream']).default('downstream'),
         toxicity: z.number().min(0).max(1).default(1),
         attributes: z.record(z.string(), z.unknown()).default({}),
+        clients: clientSelector.optional(),
       })
       .strict()
       .optional(),
@@ -118,9 +142,9 @@ export type Step =
   | {
       send:
         | number
-        | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number; clients?: number; rate?: number; rps?: number };
+        | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number; clients?: number; rate?: number; rps?: number; start?: 'spread' | 'together' };
     }
-  | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close' } }
+  | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close'; clients?: ClientSelector | undefined } }
   | { heal: { path: string } }
   | { flaky: z.infer<typeof flakyStep> }
   | { latency: z.infer<typeof latencyStep> }
@@ -132,6 +156,7 @@ export type Step =
         stream: 'upstream' | 'downstream';
         toxicity: number;
         attributes: Record<string, unknown>;
+        clients?: ClientSelector | undefined;
       };
     }
   | { wait: number }
@@ -187,6 +212,8 @@ const scenarioSchema = z
         no_work_after_cancel: z.boolean().optional(),
         /** No write was applied more than once. */
         no_duplicates: z.boolean().optional(),
+        /** Multi-client paths: after each heal, every affected client recovered, the last within the policy's budget. */
+        clients_recovered: z.boolean().optional(),
       })
       .strict(),
     /** MCP: the protocol generations the scenario is meant for (a probe not pinned to one speaks the newest of them). */

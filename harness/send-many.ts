@@ -1,8 +1,9 @@
 /**
  * A send step on a multi-client path: every client sends its requests concurrently, each one
  * request at a time (as a real client does), on its own schedule: client c of n starts c/n of an
- * interval after the step begins (so n clients do not fire in lockstep), then every `interval` ms,
- * or at once when its previous request ran past its slot.
+ * interval after the step begins (so n clients do not fire in lockstep; `start: together` fires
+ * them all at once, as clients do the moment a dead server is back), then every `interval` ms, or
+ * at once when its previous request ran past its slot.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopIfFatal } from './fatal.js';
@@ -29,6 +30,8 @@ export interface SendJob {
   clients: number;
   /** ms between two requests of one client. */
   interval: number;
+  /** All clients send their first request at once instead of spread over one interval. */
+  together?: boolean;
 }
 
 /** What sendMany needs of the run. */
@@ -53,11 +56,11 @@ export function clientInterval(scenario: Pick<Scenario, 'rate' | 'rps'>, step: {
 
 /** Runs `job`: each of its clients sends `count` requests; resolves when all have answered. */
 export async function sendMany(job: SendJob, run: RunFacts, progress: Progress): Promise<void> {
-  const { path, state, count, kind, clients, interval } = job;
+  const { path, state, count, kind, clients, interval, together = false } = job;
   const begin = performance.now();
   await Promise.all(
     state.clients.slice(0, clients).map(async (client, c) => {
-      const first = begin + (c * interval) / clients + ((state.sentBy[c] ?? 0) > 0 ? interval : 0);
+      const first = together ? begin : begin + (c * interval) / clients + ((state.sentBy[c] ?? 0) > 0 ? interval : 0);
       for (let i = 0; i < count; i++) {
         const wait = first + i * interval - performance.now();
         if (wait > 0) await sleep(wait);
