@@ -15,6 +15,7 @@ import { callSections, defectsBox, mcpFacts } from './mcp-html.js';
 import type { Phase } from '../metrics.js';
 import { esc, fmtMs } from './svg.js';
 import { timelineSvg } from './timeline-svg.js';
+import { clientsSvg, hasClients } from './clients-svg.js';
 
 /** How the page is labelled. */
 export interface HtmlOptions {
@@ -200,7 +201,7 @@ function section(r: ReadableResult, i: number): string {
   return `<section class="scenario panel" id="s${i}">
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
 ${alert}${lostIds}${emulated(r)}${clientHtml(r)}${defectsBox(r)}${facts(r)}
-${timelineSvg(r)}
+${hasClients(r) ? clientsSvg(r) : timelineSvg(r)}
 ${callSections(r)}
 ${windowsTable(r.windows ?? [])}
 </section>`;
