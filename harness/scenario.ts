@@ -100,7 +100,7 @@ const stepSchema: z.ZodType<unknown> = z
       })
       .strict()
       .refine((p) => p.mode !== 'refuse' || p.clients === undefined, {
-        error: 'clients: a refuse partition closes the listener for every client; use drop or blackhole for some clients',
+        error: 'a refuse partition closes the listener for every client; use drop or blackhole for some clients',
         path: ['clients'],
       })
       .optional(),
