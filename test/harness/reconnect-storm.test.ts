@@ -62,7 +62,7 @@ t.test('a partition of the clients of one address: that half is cut off, the oth
     outcomes.map((o) => (o.client % 2 === 1 ? 'recovered' : 'unaffected')),
     'the odd clients (127.0.0.2) were cut off and recovered, the even ones (127.0.0.1) never failed',
   );
-  const fault = result.timeline.find((e) => e.type === 'fault');
-  t.same(fault && 'detail' in fault ? fault.detail?.['clients'] : undefined, { addresses: ['127.0.0.2'] }, 'the fault records its selector');
+  const fault = result.timeline.find((e): e is Extract<typeof e, { type: 'fault' | 'heal' }> => e.type === 'fault');
+  t.same(fault?.detail?.['clients'], { addresses: ['127.0.0.2'] }, 'the fault records its selector');
   t.same(result.paths['primary']?.clients?.per_client.slice(0, 2).map((c) => c.address), ['127.0.0.1', '127.0.0.2']);
 });
