@@ -1,8 +1,8 @@
 /**
  * The HTML report's pictures of a multi-client scenario (instead of one mark per request, which
  * a thousand clients would bury): a heat strip per path, a row per client and a column per slice
- * of time, each cell coloured by the worst outcome of the client's requests that ended in it, the
- * fault windows shaded behind; the distribution of detection and recovery over the clients of
+ * of time, each cell coloured by the worst outcome of the client's requests that ended in it (and
+ * paler, by the last one before it, between its requests), the fault windows shaded behind; the distribution of detection and recovery over the clients of
  * each window (histograms); and the reconnect wave after each heal as a small bar chart (new
  * connections per 10 ms). Static SVG; hover details are <title> elements.
  */
@@ -48,7 +48,7 @@ export function heatStrip(path: string, requests: readonly RequestEntry[], windo
   const plot = WIDTH - LEFT - RIGHT;
   const cell = plot / COLUMNS;
   const x = (ms: number): number => LEFT + Math.min(1, Math.max(0, ms / span)) * plot;
-  const grid: Array<Array<Outcome | undefined>> = Array.from({ length: clients }, () => new Array<Outcome | undefined>(COLUMNS));
+  const grid: Array<Array<Outcome | undefined>> = Array.from({ length: clients }, () => Array.from({ length: COLUMNS }, () => undefined));
   for (const r of requests) {
     const col = Math.min(COLUMNS - 1, Math.floor((r.end / span) * COLUMNS));
     const cells = grid[r.client as number] as Array<Outcome | undefined>;
@@ -60,14 +60,24 @@ export function heatStrip(path: string, requests: readonly RequestEntry[], windo
     const end = w.healed_ms ?? span;
     out.push(`<rect x="${n(x(w.applied_ms))}" y="0" width="${n(Math.max(1, x(end) - x(w.applied_ms)))}" height="${height}" fill="${faultColor(w.fault)}" fill-opacity="0.12"><title>${esc(`${w.fault}: ${fmtMs(w.applied_ms)} → ${w.healed_ms === null ? 'not healed' : fmtMs(w.healed_ms)}`)}</title></rect>`);
   }
-  // One rect per run of equal cells in a row keeps the page small with a thousand clients.
+  // Between two requests a client stays in the state its last one left it in (drawn paler), up to
+  // its last request. One rect per run of equal cells keeps the page small with a thousand clients.
   grid.forEach((cells, c) => {
+    let last = COLUMNS - 1;
+    while (last >= 0 && cells[last] === undefined) last--;
+    let state: Outcome | undefined;
+    const keys = cells.map((own, i) => {
+      if (own !== undefined) state = own;
+      return own !== undefined ? `${own}` : state !== undefined && i < last ? `~${state}` : '';
+    });
     let from = 0;
     for (let i = 1; i <= COLUMNS; i++) {
-      if (i < COLUMNS && cells[i] === cells[from]) continue;
-      const outcome = cells[from];
-      if (outcome !== undefined) {
-        out.push(`<rect x="${n(LEFT + from * cell)}" y="${c * row}" width="${n((i - from) * cell)}" height="${row}" fill="${OUTCOME_COLOR[outcome]}"/>`);
+      if (i < COLUMNS && keys[i] === keys[from]) continue;
+      const key = keys[from] as string;
+      if (key !== '') {
+        const outcome = key.replace('~', '') as Outcome;
+        const pale = key.startsWith('~') ? ' fill-opacity="0.35"' : '';
+        out.push(`<rect x="${n(LEFT + from * cell)}" y="${c * row}" width="${n((i - from) * cell)}" height="${row}" fill="${OUTCOME_COLOR[outcome]}"${pale}/>`);
       }
       from = i;
     }
