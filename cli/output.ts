@@ -18,10 +18,11 @@ export function printTable(header: string[], rows: string[][]): void {
   process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
 }
 
-/** One line describing a toxic: `name  type  stream  toxicity  k=v …`. */
+/** One line describing a toxic: `name  type  stream  toxicity  k=v … [clients={…}]`. */
 export function describeToxic(toxic: ToxicJson): string[] {
   const attributes = Object.entries(toxic.attributes)
     .map(([k, v]) => `${k}=${String(v)}`)
+    .concat(toxic.clients ? [`clients=${JSON.stringify(toxic.clients)}`] : [])
     .join(' ');
   return [toxic.name, toxic.type, toxic.stream, String(toxic.toxicity), attributes];
 }

@@ -72,14 +72,13 @@ function pathOf(step: FaultStep): string {
 /** The plan of one fault step on a server with `caps`, or why it cannot run there. */
 export function planFault(step: FaultStep, caps: Capabilities, where: string): PlannedFault | string {
   const lacks = (type: string): string => `${caps.server} has no ${type} toxic`;
+  const scoped = 'partition' in step ? ['partition', step.partition.clients] : 'toxic' in step ? ['toxic', step.toxic.clients] : [];
+  if (scoped[1] && !caps.faultline) return `${where}.${scoped[0]}.clients: ${caps.server} ignores "clients" (a faultline extension), so the fault would hit every connection`;
   if ('partition' in step) {
     const { mode, cut, clients } = step.partition;
     const label = `partition:${mode}`;
     if (mode === 'refuse') return { label, toxics: [], disable: true };
-    if (clients && !caps.faultline) return `${where}.partition.clients: ${caps.server} cannot fault some clients only (a faultline extension)`;
-    if (caps.toxics.has(mode === 'drop' ? 'drop' : 'blackhole')) {
-      return { label, toxics: partitionToxics(mode, cut).map((t) => (clients ? { ...t, clients } : t)), disable: false };
-    }
+    if (caps.toxics.has(mode === 'drop' ? 'drop' : 'blackhole')) return { label, toxics: partitionToxics(mode, cut, true, clients), disable: false };
     if (mode === 'blackhole') {
       const emulation = `${label} via timeout (0) on both streams: the heal closes the connections it held instead of letting them flow again`;
       return { label, toxics: partitionToxics('blackhole', cut, false), disable: false, emulation };
@@ -112,8 +111,8 @@ export function planFault(step: FaultStep, caps: Capabilities, where: string): P
     return latency(toxic(`faultline_latency_${stream}`, 'latency', stream, attributes), 'latency', caps);
   }
   const { path: _path, name, clients, ...rest } = step.toxic;
-  if (clients && !caps.faultline) return `${where}.toxic.clients: ${caps.server} cannot fault some clients only (a faultline extension)`;
-  const body = { ...toxic(name ?? `faultline_${rest.type}_${rest.stream}`, rest.type, rest.stream, rest.attributes, rest.toxicity), ...(clients ? { clients } : {}) };
+  const body = toxic(name ?? `faultline_${rest.type}_${rest.stream}`, rest.type, rest.stream, rest.attributes, rest.toxicity);
+  if (clients) body.clients = clients;
   const label = `toxic:${rest.type}`;
   if (rest.type === 'latency') return latency(body, label, caps);
   if (!caps.toxics.has(rest.type) && toxicDefinition(rest.type)) return `${where}.toxic.type: ${lacks(`"${rest.type}"`)} (a faultline toxic)`;

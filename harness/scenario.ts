@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { callStepSchema, type CallStep, type DuringAction } from './call-step.js';
 import { mcpProtocolSchema } from './mcp-schema.js';
 import { flakyAttributes, latencyAttributes } from '../proxy/toxics/catalog.js';
-import { toxicStepIssues } from './toxic-steps.js';
+import { clientSelectorSchema } from '../proxy/client-selector.js';
 import type { ClientSelector } from '../protocol/wire.js';
-import { parseClientSelector } from '../proxy/client-selector.js';
+import { toxicStepIssues } from './toxic-steps.js';
 
 const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a lowercase name like "primary"' });
 const pathRef = { path: pathName.default('primary') };
@@ -23,15 +23,6 @@ const clientCount = z.number().int().min(1).max(1000);
 const rate = z.number().positive().max(1000);
 /** Requests per second of all clients of a path together. */
 const rps = z.number().positive().max(100_000);
-/** A toxic's `clients` selector ({fraction, seed} | {addresses} | {ids}), validated as the API validates it. */
-const clientSelector = z.unknown().transform((value, ctx) => {
-  try {
-    return parseClientSelector(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
 const loopback = z.ipv4({ error: 'must be an IPv4 address' }).regex(/^127\./, { error: 'must be a loopback address (127.0.0.0/8)' });
 
 /** The client policy of a probe: how it reacts to a failed attempt. */
@@ -95,12 +86,12 @@ const stepSchema: z.ZodType<unknown> = z
         ...pathRef,
         mode: z.enum(['drop', 'blackhole', 'refuse']),
         cut: z.enum(['reset', 'close']).default('reset'),
-        /** Only the connections this selector picks (faultline servers; not with refuse). */
-        clients: clientSelector.optional(),
+        /** Only the connections this selector picks (faultline; not with refuse). */
+        clients: clientSelectorSchema.optional(),
       })
       .strict()
       .refine((p) => p.mode !== 'refuse' || p.clients === undefined, {
-        error: 'a refuse partition closes the listener for every client; use drop or blackhole for some clients',
+        error: 'a refuse partition stops the listener for every client; use drop or blackhole with clients',
         path: ['clients'],
       })
       .optional(),
@@ -115,7 +106,7 @@ const stepSchema: z.ZodType<unknown> = z
         stream: z.enum(['upstream', 'downstream']).default('downstream'),
         toxicity: z.number().min(0).max(1).default(1),
         attributes: z.record(z.string(), z.unknown()).default({}),
-        clients: clientSelector.optional(),
+        clients: clientSelectorSchema.optional(),
       })
       .strict()
       .optional(),

@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { connectionRandom, type ConnectionHost, type Dial } from './connection.js';
 import { splitHostPort } from './listen-address.js';
-import type { ToxicSet } from './toxic-set.js';
+import { picks, type ToxicSet } from './toxic-set.js';
 
 /** What cutOnAccept needs of the proxy. */
 export interface AcceptHost extends ConnectionHost {
@@ -16,9 +16,7 @@ export interface AcceptHost extends ConnectionHost {
 export function cutOnAccept(host: AcceptHost, id: number, client: Socket): boolean {
   const candidates = host.toxicSet.cutOnAccept;
   if (candidates.length === 0) return false;
-  const toxic = candidates.find(
-    (t) => (t.matchClient === undefined || t.matchClient(id, client)) && connectionRandom(host, id, t, 'toxicity')() < t.toxicity,
-  );
+  const toxic = candidates.find((t) => picks(t, id, client) && connectionRandom(host, id, t, 'toxicity')() < t.toxicity);
   if (!toxic?.definition.cutOnAccept) return false;
   const mode = toxic.definition.cutOnAccept(toxic.attributes);
   const reason = `${toxic.type} (${mode})`;

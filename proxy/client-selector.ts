@@ -69,6 +69,21 @@ export function parseClientSelector(value: unknown): ClientSelector | undefined 
   throw invalid(['clients', ...path].join('.'), message);
 }
 
+/**
+ * The same validation as a zod schema, for files validated by zod (scenario steps): an issue at
+ * the selector's own field, e.g. `….clients.fraction: must be <= 1`.
+ */
+export const clientSelectorSchema: z.ZodType<ClientSelector | undefined, unknown> = z.unknown().transform((value, ctx) => {
+  try {
+    return parseClientSelector(value);
+  } catch (err) {
+    const { field, message } = err as FaultlineError;
+    const path = (field ?? 'clients').split('.').slice(1);
+    ctx.addIssue({ code: 'custom', message: message.slice(message.indexOf(': ') + 2), path });
+    return z.NEVER;
+  }
+});
+
 /** The matcher of `selector`. */
 export function clientMatcher(selector: ClientSelector): ClientMatch {
   if ('fraction' in selector) {

@@ -9,7 +9,7 @@ import type { EventBus } from './events.js';
 import { Link, type LinkHost } from './link.js';
 import { deriveRandom, type Random } from './random.js';
 import type { Scheduler } from './scheduler.js';
-import type { Stream, Toxic } from './toxic-set.js';
+import { picks, type Stream, type Toxic } from './toxic-set.js';
 import type { Clock } from './clock.js';
 import type { CutMode } from '../protocol/wire.js';
 
@@ -90,7 +90,7 @@ export class Connection implements LinkHost {
   }
 
   selects(toxic: Toxic): boolean {
-    return toxic.matchClient === undefined || toxic.matchClient(this.id, this.client);
+    return picks(toxic, this.id, this.client);
   }
 
   tripped(toxic: Toxic, detail: string): void {

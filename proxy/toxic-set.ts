@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ClientSelector, ToxicJson } from '../protocol/wire.js';
-import { clientMatcher, parseClientSelector, type ClientMatch } from './client-selector.js';
+import { clientMatcher, parseClientSelector, type ClientMatch, type ClientSocket } from './client-selector.js';
 import { checkName, FaultlineError } from './errors.js';
 import { attributeNames, toxicDefinition } from './toxics/catalog.js';
 import type { ToxicDefinition } from './toxics/toxic.js';
@@ -53,6 +53,11 @@ export interface ToxicPatch {
 const toxicity = z.number({ error: 'must be a number between 0 and 1' }).min(0, { error: 'must be >= 0' }).max(1, {
   error: 'must be <= 1',
 });
+
+/** Whether `toxic` acts on connection `id` from `socket`, as far as its client selector says (always, without one). */
+export function picks(toxic: Toxic, id: number, socket: ClientSocket): boolean {
+  return toxic.matchClient === undefined || toxic.matchClient(id, socket);
+}
 
 /** The wire shape of a toxic, attributes first (Toxiproxy's field order). */
 export function toxicToJson(toxic: Toxic): ToxicJson {

@@ -1,4 +1,5 @@
 /** The `clients` selector on real sockets: which live and new connections a toxic acts on. */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import t from 'tap';
@@ -121,4 +122,56 @@ t.test('toxicity applies within the selection: only selected clients are drawn, 
   const picked = clients.filter((c) => c.address === '127.0.0.2').map((c) => c.fate);
   t.ok(picked.includes('works') && picked.includes('ECONNRESET'), 'the draw spared some of 127.0.0.2 and cut others');
   t.ok(await eventually(() => proxy.connections.length === clients.filter((c) => c.fate === 'works').length), 'the cut ones are gone');
+});
+
+t.test('moving a selector between two streaming connections 100+ times loses, duplicates and reorders nothing', async (t) => {
+  const { proxy, port } = await proxyTo(t, await echoServer(t));
+  const pair = [await open(t, proxy, port), await open(t, proxy, port)];
+  proxy.addToxic({ name: 'slow', type: 'latency', attributes: { latency: 2 }, clients: { ids: [pair[0]!.id] } });
+  proxy.addToxic({ name: 'sliced', type: 'slicer', stream: 'upstream', attributes: { average_size: 512 }, clients: { ids: [pair[1]!.id] } });
+  let moves = 0;
+  const move = (): void => {
+    const [a, b] = moves % 2 === 0 ? [pair[1]!, pair[0]!] : [pair[0]!, pair[1]!];
+    proxy.updateToxic('slow', { clients: { ids: [a.id] } });
+    proxy.updateToxic('sliced', { clients: moves % 3 === 0 ? {} : { ids: [b.id] } });
+    moves++;
+  };
+  // A move per 16 KiB echoed (in the middle of the data, wherever it is), and one every 5 ms.
+  let echoed = 0;
+  const timer = setInterval(move, 5);
+  const total = 4 * 1024 * 1024;
+  const results = await Promise.all(
+    pair.map(async ({ socket }, n) => {
+      const sent = createHash('sha256');
+      const received = createHash('sha256');
+      let bytes = 0;
+      socket.on('data', (c: Buffer) => {
+        received.update(c);
+        bytes += c.length;
+        if (Math.floor((echoed + c.length) / 16384) > Math.floor(echoed / 16384)) move();
+        echoed += c.length;
+      });
+      const ended = once(socket, 'end');
+      for (let i = 0; i < total / 16384; i++) {
+        const data = Buffer.alloc(16384, `${n}:${i};`);
+        sent.update(data);
+        if (!socket.write(data)) await once(socket, 'drain');
+      }
+      socket.end();
+      await ended;
+      return [bytes, received.digest('hex') === sent.digest('hex')];
+    }),
+  );
+  clearInterval(timer);
+  t.ok(moves >= 100, `${moves} selector moves during the streams`);
+  t.same(results, [[total, true], [total, true]], 'both streams came back whole and in order');
+});
+
+t.test('toxic.added and toxic.updated events carry the selector', async (t) => {
+  const { proxy } = await proxyTo(t, await echoServer(t));
+  const seen: unknown[] = [];
+  proxy.events.subscribe((e) => seen.push('toxic' in e && typeof e.toxic === 'object' ? e.toxic.clients : undefined), ['toxic.added', 'toxic.updated']);
+  proxy.addToxic({ name: 'x', type: 'noop', clients: { fraction: 0.3 } });
+  proxy.updateToxic('x', { clients: { ids: [2] } });
+  t.same(seen, [{ fraction: 0.3, seed: 0 }, { ids: [2] }]);
 });

@@ -3,11 +3,13 @@
  * `partition NAME --mode drop|blackhole|refuse` and `heal NAME`, shorthands over the API.
  */
 import type { CommandModule } from 'yargs';
+import { CLIENTS_FLAG_HELP, parseClientsFlag } from '../../cli/clients-flag.js';
+import { CliError } from '../../cli/errors.js';
 import { clientFor, withName, type GlobalArgs } from '../../cli/global.js';
 import { printJson, printTable } from '../../cli/output.js';
 import { apiPath } from '../../protocol/api-client.js';
 import { PARTITION_MODES, PARTITION_TOXICS, partitionToxics, type PartitionMode } from '../../protocol/partition.js';
-import { CUT_MODES, type ConnectionJson, type CutMode, type ProxyJson } from '../../protocol/wire.js';
+import { CUT_MODES, type ClientSelector, type ConnectionJson, type CutMode, type ProxyJson } from '../../protocol/wire.js';
 
 type NameArgs = GlobalArgs & { name: string };
 
@@ -54,12 +56,13 @@ export const cutCommand: CommandModule<GlobalArgs, CutArgs> = {
   },
 };
 
-type PartitionArgs = NameArgs & { mode: PartitionMode; cut: CutMode };
+type PartitionArgs = NameArgs & { mode: PartitionMode; cut: CutMode; clients?: string };
 
 /**
- * `faultline partition NAME --mode drop|blackhole|refuse`. A partition already on the proxy is
- * replaced, not stacked: the new one is put in place first and the old one taken away after, so
- * no traffic passes in between.
+ * `faultline partition NAME --mode drop|blackhole|refuse [--clients …]`. A partition already on
+ * the proxy is replaced, not stacked: the new one is put in place first and the old one taken away
+ * after, so no traffic passes in between. `--clients` partitions only the connections it picks
+ * (not with refuse, which stops the listener for everyone).
  */
 export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
   command: 'partition <name>',
@@ -67,19 +70,24 @@ export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
   builder: (y) =>
     withName(y)
       .option('mode', { choices: PARTITION_MODES, demandOption: true, describe: 'kind of partition' })
-      .option('cut', { choices: CUT_MODES, default: 'reset' as CutMode, describe: 'drop: RST or FIN' }) as never,
+      .option('cut', { choices: CUT_MODES, default: 'reset' as CutMode, describe: 'drop: RST or FIN' })
+      .option('clients', { type: 'string', describe: `drop, blackhole: ${CLIENTS_FLAG_HELP}` }) as never,
   handler: async (argv) => {
+    const selector = argv.clients === undefined ? undefined : parseClientsFlag(argv.clients);
+    if (argv.mode === 'refuse' && selector) throw new CliError('--clients: a refuse partition stops the listener for every client; use drop or blackhole', 'ERR_USAGE');
+    const clients = selector && Object.keys(selector).length > 0 ? (selector as ClientSelector) : undefined;
     const api = clientFor(argv);
     const path = apiPath('proxies', argv.name);
     const proxy = await api.request<ProxyJson>('GET', path);
-    const wanted = argv.mode === 'refuse' ? [] : partitionToxics(argv.mode, argv.cut);
+    const wanted = argv.mode === 'refuse' ? [] : partitionToxics(argv.mode, argv.cut, true, clients);
     const ours = PARTITION_TOXICS as readonly string[];
     if (argv.mode === 'refuse' && proxy.enabled) await api.request('POST', path, { enabled: false });
     for (const toxic of wanted) {
       const current = proxy.toxics.find((t) => t.name === toxic.name);
       const toxicPath = apiPath('proxies', argv.name, 'toxics', toxic.name);
       if (current?.type === toxic.type && current.stream === toxic.stream) {
-        await api.request('POST', toxicPath, { attributes: toxic.attributes, toxicity: 1 });
+        // A partition without --clients clears the selector of the one it replaces.
+        await api.request('POST', toxicPath, { attributes: toxic.attributes, toxicity: 1, clients: toxic.clients ?? {} });
         continue;
       }
       if (current) await api.request('DELETE', toxicPath);
@@ -88,8 +96,8 @@ export const partitionCommand: CommandModule<GlobalArgs, PartitionArgs> = {
     const stale = proxy.toxics.filter((t) => ours.includes(t.name) && !wanted.some((w) => w.name === t.name));
     for (const toxic of stale) await api.request('DELETE', apiPath('proxies', argv.name, 'toxics', toxic.name));
     if (argv.mode !== 'refuse' && !proxy.enabled) await api.request('POST', path, { enabled: true });
-    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode, replaced: stale.map((t) => t.name) });
-    else process.stdout.write(`proxy ${argv.name} partitioned (${argv.mode})\n`);
+    if (argv.json) printJson({ proxy: argv.name, partition: argv.mode, replaced: stale.map((t) => t.name), ...(clients ? { clients } : {}) });
+    else process.stdout.write(`proxy ${argv.name} partitioned (${argv.mode}${clients ? `, clients ${JSON.stringify(clients)}` : ''})\n`);
   },
 };
 

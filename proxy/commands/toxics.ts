@@ -1,5 +1,6 @@
 /** `faultline toxic add|update|remove NAME …`, after toxiproxy-cli's `toxic` verbs. */
 import type { Argv, CommandModule } from 'yargs';
+import { CLIENTS_FLAG_HELP, parseClientsFlag } from '../../cli/clients-flag.js';
 import { CliError } from '../../cli/errors.js';
 import { clientFor, type GlobalArgs } from '../../cli/global.js';
 import { describeToxic, printJson, printTable } from '../../cli/output.js';
@@ -27,6 +28,7 @@ interface ToxicArgs extends GlobalArgs {
   downstream?: boolean;
   toxicity?: number;
   attr: string[];
+  clients?: string;
 }
 
 function options<T>(y: Argv<T>, requireType: boolean, requireName: boolean) {
@@ -39,6 +41,7 @@ function options<T>(y: Argv<T>, requireType: boolean, requireName: boolean) {
     .option('downstream', { alias: 'd', type: 'boolean', describe: 'same as --stream downstream' })
     .option('toxicity', { type: 'number', describe: 'probability the toxic applies to a connection (0..1)' })
     .option('attr', { alias: ['a', 'attribute'], type: 'string', array: true, default: [], describe: 'attribute key=value' })
+    .option('clients', { type: 'string', describe: CLIENTS_FLAG_HELP })
     .check((argv) => {
       if (argv['toxicity'] !== undefined && !(Number(argv['toxicity']) >= 0 && Number(argv['toxicity']) <= 1)) {
         throw new Error('--toxicity must be a number between 0 and 1');
@@ -73,6 +76,7 @@ const add: CommandModule<GlobalArgs, ToxicArgs> = {
       stream: streamOf(argv),
       toxicity: argv.toxicity,
       attributes: parseAttributes(argv.attr),
+      clients: argv.clients === undefined ? undefined : parseClientsFlag(argv.clients),
     };
     show(argv, 'added', await clientFor(argv).request<ToxicJson>('POST', apiPath('proxies', argv.name, 'toxics'), body));
   },
@@ -84,7 +88,11 @@ const update: CommandModule<GlobalArgs, ToxicArgs> = {
   describe: 'Update a toxic (attributes left out keep their values)',
   builder: (y) => options(y, false, true),
   handler: async (argv) => {
-    const body = { toxicity: argv.toxicity, attributes: parseAttributes(argv.attr) };
+    const body = {
+      toxicity: argv.toxicity,
+      attributes: parseAttributes(argv.attr),
+      clients: argv.clients === undefined ? undefined : parseClientsFlag(argv.clients),
+    };
     const path = apiPath('proxies', argv.name, 'toxics', argv.toxicName as string);
     show(argv, 'updated', await clientFor(argv).request<ToxicJson>('PATCH', path, body));
   },

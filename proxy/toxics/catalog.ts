@@ -1,6 +1,7 @@
 /** Every toxic type faultline knows, by wire name; and the attribute schemas scenario steps share. */
 import { bandwidth } from './bandwidth.js';
 import { blackhole } from './blackhole.js';
+import { cutAfter } from './cut-after.js';
 import { drop } from './drop.js';
 import { flaky } from './flaky.js';
 export { flakyAttributes } from './flaky.js';
@@ -27,6 +28,7 @@ const definitions: readonly ToxicDefinition[] = [
   drop,
   blackhole,
   flaky,
+  cutAfter,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));

@@ -13,12 +13,13 @@
 import { z } from 'zod';
 import { integer, probability } from './attributes.js';
 import { BlackholeStage } from './blackhole.js';
+import { cutAction } from './cut-mode.js';
 import { defineToxic, NOTHING_HELD, type Chunk, type Held, type Stage, type StageContext } from './toxic.js';
 
 /** The attributes of `flaky` (scenario steps take them from here too). */
 export const flakyAttributes = z.object({
   rate: probability(0),
-  action: z.enum(['reset', 'close', 'blackhole'], { error: 'must be "reset", "close" or "blackhole"' }).default('reset'),
+  action: cutAction(),
   burst_rate: probability(0),
   burst_length: integer('chunks').refine((n) => n >= 1, { error: 'must be >= 1 (chunks)' }).default(1),
 });

@@ -70,8 +70,8 @@ t.test('scenario validation names the field and the reason', async (t) => {
   bad({ paths: [{ name: 'primary', clients: 1001 }], steps: [{ send: 1 }] }, /paths\[0\]\.clients: Too big/);
   bad({ steps: [{ send: { count: 1, rate: 2, rps: 10 } }] }, /at most one of interval_ms, rate \(per client\) and rps/);
   bad({ paths: [{ name: 'primary', client_addresses: ['10.0.0.1'] }], steps: [{ send: 1 }] }, /must be a loopback address/);
-  bad({ steps: [{ partition: { mode: 'refuse', clients: { fraction: 0.5 } } }] }, /steps\[0\]\.partition\.clients: a refuse partition closes the listener/);
-  bad({ steps: [{ partition: { mode: 'drop', clients: { fraction: 2 } } }] }, /steps\[0\]\.partition\.clients: clients\.fraction: must be <= 1/);
+  bad({ steps: [{ partition: { mode: 'refuse', clients: { fraction: 0.5 } } }] }, /steps\[0\]\.partition\.clients: a refuse partition stops the listener/);
+  bad({ steps: [{ partition: { mode: 'drop', clients: { fraction: 2 } } }] }, /steps\[0\]\.partition\.clients\.fraction: must be <= 1/);
   const ok = parseScenario({ ...base, paths: [{ name: 'primary', clients: 3 }], steps: [{ send: { count: 1, clients: 7 } }, { partition: { mode: 'drop', clients: { fraction: 0.5, seed: 7 } } }] }, 'f');
   t.same(ok.clients, { primary: 7 }, 'a send step asking for more clients than the path names raises the count');
   t.same((ok.steps[1] as { partition: { clients: unknown } }).partition.clients, { fraction: 0.5, seed: 7 });

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { bandwidth } from '../../proxy/toxics/bandwidth.js';
 import { blackhole } from '../../proxy/toxics/blackhole.js';
+import { cutAfter } from '../../proxy/toxics/cut-after.js';
 import { drop } from '../../proxy/toxics/drop.js';
 import { flaky } from '../../proxy/toxics/flaky.js';
 import { latency } from '../../proxy/toxics/latency.js';
@@ -123,4 +124,59 @@ t.test('drop cuts as it starts; blackhole keeps silent and hands back only a hel
   hole.clock.advance(1000);
   t.same([hole.out, hole.ended], [[], null]);
   t.same(hole.stage.detach?.(), { chunks: [], ended: true });
+});
+
+t.test('cut_after passes data for after_ms, then cuts with its action (reset by default), idle or not', async (t) => {
+  for (const action of ['reset', 'close'] as const) {
+    const rig = stageRig(cutAfter, { after_ms: 1000, action });
+    rig.write('a');
+    rig.clock.advance(999);
+    rig.write('b');
+    t.equal(rig.cut, null, `${action}: not before after_ms`);
+    rig.clock.advance(1);
+    t.same([rig.out.map((o) => o.text), rig.cut, rig.tripped], [['a', 'b'], { at: 1000, mode: action }, [`cut_after (${action})`]]);
+  }
+  const idle = stageRig(cutAfter, { after_ms: 50 });
+  idle.clock.advance(50);
+  t.same(idle.cut, { at: 50, mode: 'reset' }, 'an idle connection is cut too');
+});
+
+t.test('cut_after 0 cuts as it starts', async (t) => {
+  t.same(stageRig(cutAfter, { after_ms: 0, action: 'close' }).cut, { at: 0, mode: 'close' });
+});
+
+t.test('cut_after blackhole silences the stream after after_ms and hands back only a held end', async (t) => {
+  const rig = stageRig(cutAfter, { after_ms: 100, action: 'blackhole' });
+  rig.write('before');
+  rig.clock.advance(100);
+  rig.write('after');
+  rig.stage.end?.();
+  rig.clock.advance(10_000);
+  t.same([rig.out.map((o) => o.text), rig.cut, rig.ended, rig.tripped], [['before'], null, null, ['cut_after (blackhole)']]);
+  t.same(rig.stage.detach?.(), { chunks: [], ended: true });
+});
+
+t.test('cut_after update keeps the start: a longer after_ms moves the cut, one already past cuts at once', async (t) => {
+  const later = stageRig(cutAfter, { after_ms: 100 });
+  later.clock.advance(60);
+  later.stage.update?.({ after_ms: 200, action: 'reset' });
+  later.clock.advance(139);
+  t.equal(later.cut, null);
+  later.clock.advance(1);
+  t.same(later.cut, { at: 200, mode: 'reset' }, '200 ms from the start, not from the update');
+  const past = stageRig(cutAfter, { after_ms: 1000 });
+  past.clock.advance(500);
+  past.stage.update?.({ after_ms: 100, action: 'close' });
+  t.same(past.cut, { at: 500, mode: 'close' });
+  const silent = stageRig(cutAfter, { after_ms: 10, action: 'blackhole' });
+  silent.clock.advance(10);
+  silent.stage.update?.({ after_ms: 10, action: 'reset' });
+  t.same(silent.cut, { at: 10, mode: 'reset' }, 'a black-holed connection changed to reset is reset then');
+});
+
+t.test('cut_after removed before after_ms never cuts', async (t) => {
+  const rig = stageRig(cutAfter, { after_ms: 100 });
+  t.same(rig.stage.detach?.(), { chunks: [], ended: false });
+  rig.clock.advance(1000);
+  t.equal(rig.cut, null);
 });
