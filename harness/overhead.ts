@@ -16,7 +16,7 @@ import type { FaultWindow } from './windows.js';
 export type HarnessOverhead = z.infer<typeof harnessSchema>;
 
 /** A tick later than this is a lag worth reporting. */
-export const LAG_MS = 10;
+const LAG_MS = 10;
 
 const TICK_MS = 5;
 

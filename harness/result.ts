@@ -133,7 +133,7 @@ function pathFigures(inputs: ResultInputs, reconciliation: Reconciliation, path:
     phases,
     throughput_degradation: ratio(phases.during.rps, phases.before.rps),
     recovered_throughput: ratio(phases.after.rps, phases.before.rps),
-    ...(clients.length ? { clients: pathClients(timeline, path, clients, reconciliation, inputs.scenario.client_addresses[path]) } : {}),
+    ...(clients.length ? { clients: pathClients(timeline, path, clients, reconciliation, inputs.scenario.client_addresses?.[path]) } : {}),
   };
 }
 

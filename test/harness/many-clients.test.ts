@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { consoleDetails } from '../../harness/reporters/console.js';
+import { historyOf } from '../../harness/reporters/history.js';
 import { renderHtml } from '../../harness/reporters/html.js';
 import type { ScenarioResult } from '../../harness/result.js';
 import { readResults } from '../../harness/result-schema.js';
@@ -84,6 +85,11 @@ t.test('200 clients: per-client outcomes match their attempts and the ledger; sc
   t.match(html, /<svg class="histogram"[^>]*aria-label="detection over clients"/);
   t.match(html, /<svg class="histogram"[^>]*aria-label="recovery over clients"/);
   t.match(html, /<svg class="reconnect-wave"/);
+  const history = historyOf(results);
+  const processes = new Map<number, string[]>();
+  for (const op of history) processes.set(op.process, [...(processes.get(op.process) ?? []), op.type]);
+  t.ok(processes.size >= CLIENTS, `a process per client at least (${processes.size})`);
+  t.ok([...processes.values()].every((types) => types.every((type, i) => (i % 2 === 0) === (type === 'invoke'))), 'no process has two operations open');
   const text = consoleDetails(results);
   t.match(text, new RegExp(`partition:drop @[\\d.]+ms: ${CLIENTS}/${CLIENTS} clients affected`));
   t.match(text, /detection over clients p50 [\d.]+ms p99 [\d.]+ms max [\d.]+ms; recovery p50/);
