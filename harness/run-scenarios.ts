@@ -82,6 +82,10 @@ export type { ProbeKind, ProbeFactory, ProbeTarget } from './probes/probe.js';
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const pinned = options.mcpProtocol;
   const scenarios = (options.scenarios ?? (await builtinScenarios())).filter((scenario) => {
+    if (options.probe !== 'http' && Object.keys(scenario.client_addresses ?? {}).length > 0) {
+      options.onSkip?.(scenario, 'its clients connect from given addresses (client_addresses), which only the http probe does');
+      return false;
+    }
     const meant = scenario.mcp_protocols;
     if (options.probe !== 'mcp' || !pinned || !meant || meant.includes(pinned)) return true;
     options.onSkip?.(scenario, `meant for MCP ${meant.join(', ')}, not ${pinned}`);
@@ -135,7 +139,6 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
         const addresses = scenario.client_addresses?.[path];
         let probes: Probe[];
         try {
-          if (addresses && options.probe !== 'http') throw new Error('client_addresses: only the http probe connects from given local addresses');
           probes = Array.from({ length: clients }, (_, c) => {
             const from = addresses?.[c % addresses.length];
             return typeof options.probe === 'string'

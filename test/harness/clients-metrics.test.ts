@@ -1,7 +1,9 @@
 /** The pure parts of many clients: the reconnect wave, spared clients that fail, the recovery budget, pacing, scenario validation. */
 import t from 'tap';
+import { builtinScenarios, CLIENT_SCENARIOS } from '../../harness/builtins.js';
 import { clientsRecovered, spilledFailures } from '../../harness/clients.js';
 import { parseScenario, ScenarioError } from '../../harness/scenario.js';
+import { runScenarios } from '../../harness/run-scenarios.js';
 import { clientInterval } from '../../harness/send-many.js';
 import { waveOf } from '../../harness/storm.js';
 import { Timeline, type RequestEntry } from '../../harness/timeline.js';
@@ -75,4 +77,27 @@ t.test('scenario validation names the field and the reason', async (t) => {
   const ok = parseScenario({ ...base, paths: [{ name: 'primary', clients: 3 }], steps: [{ send: { count: 1, clients: 7 } }, { partition: { mode: 'drop', clients: { fraction: 0.5, seed: 7 } } }] }, 'f');
   t.same(ok.clients, { primary: 7 }, 'a send step asking for more clients than the path names raises the count');
   t.same((ok.steps[1] as { partition: { clients: unknown } }).partition.clients, { fraction: 0.5, seed: 7 });
+});
+
+t.test('the clients suite: reconnect_storm has 200 clients, split_brain 100 of which half connect from 127.0.0.2', async (t) => {
+  const [storm, split] = await builtinScenarios(CLIENT_SCENARIOS);
+  t.same(storm?.clients, { primary: 200 });
+  t.same(split?.clients, { primary: 100 });
+  t.same(split?.client_addresses, { primary: ['127.0.0.1', '127.0.0.2'] });
+  t.same((split?.steps[1] as { partition: { clients: unknown } }).partition.clients, { addresses: ['127.0.0.2'] });
+  t.same(split?.expect, { connection_lost: true, recovery_success: true, data_lost: false, cascading_failure: false, clients_recovered: true });
+});
+
+t.test('a scenario whose clients connect from given addresses is skipped, with the reason, by probes other than http', async (t) => {
+  const [, split] = await builtinScenarios(CLIENT_SCENARIOS);
+  const skipped: string[] = [];
+  const results = await runScenarios({
+    proxyUrl: 'http://127.0.0.1:9',
+    probe: 'tcp',
+    upstream: { address: '127.0.0.1:9' },
+    scenarios: [split!],
+    onSkip: (scenario, reason) => skipped.push(`${scenario.name}: ${reason}`),
+  });
+  t.same(results, []);
+  t.same(skipped, ['split_brain: its clients connect from given addresses (client_addresses), which only the http probe does']);
 });
