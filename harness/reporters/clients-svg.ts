@@ -83,7 +83,10 @@ export function heatStrip(path: string, requests: readonly RequestEntry[], windo
     }
   });
   const ticks = niceTicks(span, 10).map((t) => `<text x="${n(x(t))}" y="${height + 14}" class="tick" text-anchor="middle">${tickLabel(t)}</text>`);
-  const caption = `<text x="${LEFT - 8}" y="12" class="lane-label" text-anchor="end">${esc(path)}</text><text x="${LEFT - 8}" y="28" class="tick" text-anchor="end">${clients} clients</text>`;
+  const caption =
+    `<title>${esc(`${path}: a row per client; a cell is the worst outcome of the requests that ended in it, paler between requests (the state the last one left)`)}</title>` +
+    `<text x="${LEFT - 8}" y="12" class="lane-label" text-anchor="end">${esc(path)}</text><text x="${LEFT - 8}" y="28" class="tick" text-anchor="end">${clients} clients</text>` +
+    `<text x="${LEFT - 8}" y="44" class="tick" text-anchor="end">pale: between</text><text x="${LEFT - 8}" y="58" class="tick" text-anchor="end">requests</text>`;
   return `<svg class="heat-strip" viewBox="0 0 ${WIDTH} ${height + 22}" width="100%" role="img" aria-label="${esc(`${path}: ${clients} clients over time, coloured by outcome`)}">${caption}${out.join('')}${ticks.join('')}</svg>`;
 }
 
