@@ -155,6 +155,9 @@ const addedMetrics = z.object({
   recovered_throughput: z.number().min(0).nullable().describe('after ÷ before, over the faulted paths'),
   total_requests: count,
   successful_requests: count,
+  harness_lag_ms: ms
+    .optional()
+    .describe("present when the harness's event loop lagged more than 10 ms in the window(s) the detection and recovery figures above come from"),
 });
 
 const planResult = z.object({

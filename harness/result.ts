@@ -170,6 +170,7 @@ function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow
   const phases = combinePhases(measured);
   const pick = <T>(get: (p: PhaseFigures) => T): Record<Phase, T> =>
     ({ before: get(phases.before), during: get(phases.during), between: get(phases.between), after: get(phases.after) });
+  const lags = [detected?.harness_lag_ms, recovered?.harness_lag_ms].filter((l): l is number => l !== undefined);
   return {
     connection_loss_time_ms: detected?.detection_ms ?? null,
     recovery_time_ms: recovered?.recovery_ms ?? null,
@@ -193,5 +194,6 @@ function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow
     recovered_throughput: ratio(phases.after.rps, phases.before.rps),
     total_requests: requests.length,
     successful_requests: requests.filter((r) => r.outcome === 'ok').length,
+    ...(lags.length ? { harness_lag_ms: Math.max(...lags) } : {}),
   };
 }

@@ -160,6 +160,7 @@ function facts(r: ReadableResult): string {
   const repairs = r.notification_stream_repairs ? ` (stream repaired ${r.notification_stream_repairs}×)` : '';
   const items: Array<[string, string, boolean?]> = [
     ['Detection', `${fmtMs(m.detection_time_ms)}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''}`],
+    ...(m.harness_lag_ms === undefined ? [] : [['Harness lag', `${fmtMs(m.harness_lag_ms)} while these were measured: times may be late by that much`, true] as [string, string, boolean]]),
     ['Transport detection', fmtMs(m.transport_detection_time_ms)],
     ['Loss window', fmtMs(m.loss_window_ms)],
     ['Recovery (first / stable)', `${fmtMs(m.recovery_time_ms)} / ${fmtMs(m.recovery_time_stable_ms)}`],

@@ -3,6 +3,7 @@ import t from 'tap';
 import { builtinScenarios, CLIENT_SCENARIOS } from '../../harness/builtins.js';
 import { clientsRecovered, spilledFailures } from '../../harness/clients.js';
 import { parseScenario, ScenarioError } from '../../harness/scenario.js';
+import { lagDuring } from '../../harness/overhead.js';
 import { runScenarios } from '../../harness/run-scenarios.js';
 import { clientInterval } from '../../harness/send-many.js';
 import { waveOf } from '../../harness/storm.js';
@@ -100,4 +101,12 @@ t.test('a scenario whose clients connect from given addresses is skipped, with t
   });
   t.same(results, []);
   t.same(skipped, ['split_brain: its clients connect from given addresses (client_addresses), which only the http probe does']);
+});
+
+t.test("a window measured while the harness's loop lagged more than 10 ms carries the worst lag", async (t) => {
+  const window = { applied_ms: 100 } as FaultWindow;
+  t.equal(lagDuring([{ at: 150, lag_ms: 30 }, { at: 160, lag_ms: 45 }], window, 400), 45, 'the worst one inside');
+  t.equal(lagDuring([{ at: 80, lag_ms: 25 }], window, 400), 25, 'a lag that began before the window and ran into it counts');
+  t.equal(lagDuring([{ at: 50, lag_ms: 20 }, { at: 450, lag_ms: 80 }], window, 400), undefined, 'before it, or after the next window began: not this one');
+  t.equal(lagDuring([{ at: 150, lag_ms: 10 }], window, 400), undefined, '10 ms is not more than 10 ms');
 });
