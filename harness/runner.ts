@@ -254,14 +254,15 @@ async function send(
   await Promise.all(
     paths.map(async (path) => {
       const state = states.get(path) as PathState;
+      const pace = typeof spec === 'number' ? {} : spec;
       if (state.clients.length > 1) {
         const n = Math.min(clients ?? state.clients.length, state.clients.length);
-        const pace = typeof spec === 'number' ? {} : spec;
         const together = typeof spec !== 'number' && spec.start === 'together';
         return sendMany({ path, state, count, kind, clients: n, interval: clientInterval(ctx.scenario, pace, n, interval), together }, ctx, progress);
       }
+      const pause = clientInterval(ctx.scenario, pace, 1, interval);
       for (let i = 0; i < count; i++) {
-        if (i > 0 || state.sent > 0) await sleep(interval);
+        if (i > 0 || state.sent > 0) await sleep(pause);
         stopIfFatal(ctx.paths);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;

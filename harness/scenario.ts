@@ -217,9 +217,9 @@ const scenarioSchema = z
     lost_after: z.number().int().min(1).default(3),
     /** Pause between requests on a path (of each client). */
     interval_ms: ms.default(20),
-    /** Multi-client paths: requests per second of each client (instead of interval_ms). */
+    /** Requests per second of each client (instead of interval_ms). */
     rate: rate.optional(),
-    /** Multi-client paths: requests per second of all clients of a path together. */
+    /** Requests per second of all clients of a path together. */
     rps: rps.optional(),
     policy: policySchema.partial().default({}),
   })
