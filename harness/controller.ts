@@ -12,7 +12,7 @@ import { capabilitiesOf, type Capabilities } from './capabilities.js';
 import { ControlHttp } from './control-http.js';
 import { EventStream } from './event-stream.js';
 import type { PlannedFault } from './plan.js';
-import type { FaultEntry, Timeline } from './timeline.js';
+import type { ConnectionEntry, FaultEntry, Timeline } from './timeline.js';
 
 /** How long to wait for the proxy's event after the API answered. */
 const EVENT_WAIT_MS = 250;
@@ -78,7 +78,9 @@ export class Controller {
 
   /** Puts a planned fault on proxy `proxy` and records it on the timeline. */
   async apply(path: string, proxy: string, fault: PlannedFault): Promise<FaultEntry> {
-    return this.#timed('fault', path, proxy, fault.label, async () => {
+    // A fault on some clients only says which, so the result can tell its healthy clients apart.
+    const clients = fault.toxics.find((t) => t.clients !== undefined)?.clients;
+    return this.#timed('fault', path, proxy, fault.label, clients ? { clients } : {}, async () => {
       const current = await this.#client.get(proxy);
       const matchers = await Promise.all(fault.toxics.map((t) => this.#addToxic(current, t)));
       if (fault.disable) {
@@ -91,7 +93,7 @@ export class Controller {
 
   /** Takes every fault this controller put on `proxy` off again and records it. */
   async heal(path: string, proxy: string): Promise<FaultEntry> {
-    return this.#timed('heal', path, proxy, 'heal', async () => {
+    return this.#timed('heal', path, proxy, 'heal', {}, async () => {
       const matchers: Array<(e: EventJson) => boolean> = [];
       const current = await this.#client.get(proxy);
       for (const name of this.#added.get(proxy) ?? []) {
@@ -105,6 +107,21 @@ export class Controller {
       }
       return matchers;
     });
+  }
+
+  /**
+   * The connections proxy `proxy` (on `path`) opened and closed since `timeline` started, as it
+   * published them on `/events` (none on a server without events).
+   */
+  connectionEntries(path: string, proxy: string, timeline: Timeline): ConnectionEntry[] {
+    const out: ConnectionEntry[] = [];
+    for (const e of this.#events.events) {
+      if ((e.type !== 'connection.opened' && e.type !== 'connection.closed') || e.proxy !== proxy) continue;
+      const at = this.#sameClock ? timeline.fromMono(e.at) : timeline.fromWall(e.time);
+      if (at < 0) continue;
+      out.push({ type: 'connection', path, at, event: e.type === 'connection.opened' ? 'opened' : 'closed', connection: e.connection });
+    }
+    return out;
   }
 
   close(): void {
@@ -125,6 +142,7 @@ export class Controller {
     path: string,
     proxy: string,
     fault: string,
+    detail: Record<string, unknown>,
     act: () => Promise<Array<(e: EventJson) => boolean>>,
   ): Promise<FaultEntry> {
     const timeline = this.#timeline;
@@ -144,7 +162,7 @@ export class Controller {
         source = 'proxy-event';
       }
     }
-    const entry: FaultEntry = { type, path, fault, requested, applied, source, detail: { proxy } };
+    const entry: FaultEntry = { type, path, fault, requested, applied, source, detail: { proxy, ...detail } };
     timeline.add(entry);
     return entry;
   }

@@ -9,11 +9,13 @@
  * - data_lost: a write did not reach the server: acknowledged yet missing from the ledger, queued
  *   by the client and never delivered, or given up by the client (failed and never applied).
  * - cascading_failure: a request failed on a path while no fault window of that path was open
- *   during it (and no heal in the second before it): the failure spread beyond where it was injected.
+ *   during it (and no heal in the second before it), or a client that the faults on at the time
+ *   spared by address failed (clients.ts): the failure spread beyond where it was injected.
  * - graceful_degradation: at least `min_success_ratio` of requests were served (succeeded, or
  *   answered from cache), and no request hung: each ended within its policy's budget
  *   (attempts × timeout + backoffs + 1 s).
  */
+import { spilledFailures } from './clients.js';
 import { budgetMs } from './client-policy.js';
 import { faultsOf, longestFailureRun, overlaps } from './metrics.js';
 import { dataLost, type Reconciliation } from './reconcile.js';
@@ -68,6 +70,7 @@ function recoverySuccess(timeline: Timeline, scenario: Scenario): boolean {
 }
 
 function cascadingFailure(timeline: Timeline, scenario: Scenario): boolean {
+  if (spilledFailures(timeline, scenario).length > 0) return true;
   return scenario.paths.some((path) => {
     const heals = faultsOf(timeline, path).heals;
     const windows = windowsOfPath(timeline, path);

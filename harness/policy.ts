@@ -45,12 +45,15 @@ export class PolicyClient {
   #queue: Request[] = [];
   #cache = new Map<string, string>();
   #lastWritten: string | undefined;
+  #client: number | undefined;
 
-  constructor(probe: Probe, policy: Policy, timeline: Timeline, path: string) {
+  /** `client`: the index of this client on a multi-client path (recorded on its requests). */
+  constructor(probe: Probe, policy: Policy, timeline: Timeline, path: string, client?: number) {
     this.#probe = probe;
     this.#policy = policy;
     this.#timeline = timeline;
     this.#path = path;
+    this.#client = client;
   }
 
   /** The id a read should read: the last write acknowledged on this path. */
@@ -88,6 +91,7 @@ export class PolicyClient {
       type: 'request',
       id: request.id,
       path: this.#path,
+      ...(this.#client === undefined ? {} : { client: this.#client }),
       kind: request.kind,
       faulted,
       epoch,

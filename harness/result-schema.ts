@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { callEntrySchema, mcpEntrySchema, mcpResultShape } from './mcp-schema.js';
 import { clientEntrySchema, clientResultSchema } from './result-client-schema.js';
+import { harnessSchema, pathClientsSchema, reconnectSchema, windowClientsSchema, windowLagShape } from './result-clients-schema.js';
 import { Timeline } from './timeline.js';
 import { faultWindows } from './windows.js';
 
@@ -29,6 +30,7 @@ export const entrySchema = z.discriminatedUnion('type', [
     type: z.literal('request'),
     id: z.string(),
     path: z.string(),
+    client: count.optional().describe('which client of a multi-client path sent it (0-based); absent on a single-client path'),
     kind: z.enum(['write', 'read']),
     faulted: z.boolean().describe('a fault step was in force on the path when it was sent'),
     epoch: count.describe('heals on the path before it was sent'),
@@ -49,7 +51,21 @@ export const entrySchema = z.discriminatedUnion('type', [
     detail: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({ type: z.literal('notification'), path: z.string(), at: time, ok: z.boolean(), repaired: z.boolean() }),
-  z.object({ type: z.literal('transport'), path: z.string(), at: time, kind: z.string(), detail: z.string().optional() }),
+  z.object({
+    type: z.literal('transport'),
+    path: z.string(),
+    client: count.optional().describe('the client of a multi-client path whose socket saw it'),
+    at: time,
+    kind: z.string(),
+    detail: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('connection'),
+    path: z.string(),
+    at: time,
+    event: z.enum(['opened', 'closed']),
+    connection: count.describe("the proxy's connection id"),
+  }).describe("a connection the proxy opened or closed on the path's proxy (from /events; recorded on multi-client paths)"),
   clientEntrySchema,
   mcpEntrySchema,
   callEntrySchema,
@@ -72,6 +88,9 @@ const windowSchema = z.object({
   failed_requests: count,
   latency_p50_ms: nullableMs,
   latency_increase_ms: z.number().nullable().describe("latency_p50_ms minus the path's p50 before its first fault"),
+  clients: windowClientsSchema.optional().describe('a multi-client path: the window per client, and over the clients'),
+  reconnect: reconnectSchema.optional().describe('a multi-client path: the reconnect wave after the heal'),
+  ...windowLagShape,
 }).meta({ id: 'window' });
 
 /** Detection and recovery over the windows of a path or scenario. */
@@ -93,6 +112,7 @@ const pathSchema = z.object({
   phases,
   throughput_degradation: z.number().min(0).nullable().describe('during ÷ before'),
   recovered_throughput: z.number().min(0).nullable().describe('after ÷ before'),
+  clients: pathClientsSchema.optional().describe('a multi-client path: each client over the whole run'),
 }).meta({ id: 'path' });
 
 /** The reconciliation of the writes against the server's ledger (see reconcile.ts). */
@@ -135,6 +155,9 @@ const addedMetrics = z.object({
   recovered_throughput: z.number().min(0).nullable().describe('after ÷ before, over the faulted paths'),
   total_requests: count,
   successful_requests: count,
+  harness_lag_ms: ms
+    .optional()
+    .describe("present when the harness's event loop lagged more than 10 ms in the window(s) the detection and recovery figures above come from"),
 });
 
 const planResult = z.object({
@@ -175,6 +198,7 @@ const addedResult = z.object({
   windows: z.array(windowSchema),
   paths: z.record(z.string(), pathSchema),
   ...mcpResultShape,
+  harness: harnessSchema.optional().describe("the harness's own CPU time and event-loop delay during the run"),
   timeline: z.array(entrySchema),
 });
 

@@ -5,6 +5,8 @@
  * windows, per-path phases, the ledger reconciliation and the timeline. The JSON is canonical:
  * reporters render it and nothing else.
  */
+import { budgetMs } from './client-policy.js';
+import { clientsOf, clientsRecovered, pathClients, windowsOverClients } from './clients.js';
 import { computeFlags } from './flags.js';
 import type { LeakReport } from './leaks.js';
 import { knownDefects } from './mcp-defects.js';
@@ -13,11 +15,13 @@ import type { CallLedgerSnapshot } from './mcp-schema.js';
 import type { McpFacts } from './probes/call.js';
 import { combinePhases, faultsOf, pathPhases, ratio, type Phase, type PhaseFigures } from './metrics.js';
 import type { PolicyCounters } from './policy.js';
-import { reconcile } from './reconcile.js';
+import { lagDuring, type HarnessOverhead } from './overhead.js';
+import { reconcile, type Reconciliation } from './reconcile.js';
 import type { ClientResult } from './result-client-schema.js';
 import type { ScenarioResult } from './result-schema.js';
 import { FLAGS, type Policy, type Scenario } from './scenario.js';
 import { round, summarize } from './stats.js';
+import { reconnectWaves } from './storm.js';
 import type { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
 import { windowsOfPath, type FaultWindow } from './windows.js';
@@ -44,6 +48,8 @@ export interface ResultInputs {
   mcp?: McpFacts | undefined;
   /** MCP: the server's call ledger, when it keeps one. */
   calls?: CallLedgerSnapshot | undefined;
+  /** The harness's own overhead during the run (overhead.ts). */
+  harness?: HarnessOverhead | undefined;
 }
 
 /** Computes a scenario's result from its timeline and ledger. */
@@ -53,7 +59,7 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const flags = computeFlags(timeline, scenario, inputs.policy, reconciliation);
   const notifications = timeline.notifications();
   const notificationsRecovered = notifications.length === 0 ? null : notifications.every((n) => n.ok);
-  const byPath = new Map(scenario.paths.map((path) => [path, windowsOfPath(timeline, path)]));
+  const byPath = new Map(scenario.paths.map((path) => [path, decorated(inputs, path, windowsOfPath(timeline, path))]));
   const windows = [...byPath.values()].flat().sort((a, b) => a.applied_ms - b.applied_ms);
 
   // A run that broke says so first: the flags after it describe a cut-short run.
@@ -70,6 +76,10 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
   const mcp = mcpFigures({ timeline, facts: inputs.mcp, calls: inputs.calls, ledger: inputs.ledger });
   failed.push(...mcpExpectationFailures(scenario, mcp, reconciliation));
   if (notificationsRecovered === false) failed.push('notifications did not reach the client after a heal');
+  const recovered = clientsRecovered(windows, budgetMs(inputs.policy));
+  if (scenario.expect.clients_recovered !== undefined && recovered.ok !== scenario.expect.clients_recovered) {
+    failed.push(`clients_recovered was ${recovered.ok}, expected ${scenario.expect.clients_recovered}${recovered.why ? ` (${recovered.why})` : ''}`);
+  }
 
   return {
     test_name: scenario.name,
@@ -93,9 +103,10 @@ export function buildResult(inputs: ResultInputs): ScenarioResult {
     notes: inputs.notes,
     client: inputs.client,
     windows,
-    paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(timeline, path, mine)])),
+    paths: Object.fromEntries([...byPath].map(([path, mine]) => [path, pathFigures(inputs, reconciliation, path, mine)])),
     ...mcp,
     known_defects: knownDefects(timeline, inputs.mcp, inputs.calls),
+    ...(inputs.harness ? { harness: inputs.harness } : {}),
     timeline: timeline.entries,
   };
 }
@@ -112,15 +123,38 @@ function overWindows(windows: readonly FaultWindow[]): ScenarioResult['metrics']
   };
 }
 
-function pathFigures(timeline: Timeline, path: string, windows: readonly FaultWindow[]): ScenarioResult['paths'][string] {
+function pathFigures(inputs: ResultInputs, reconciliation: Reconciliation, path: string, windows: readonly FaultWindow[]): ScenarioResult['paths'][string] {
+  const { timeline } = inputs;
   const phases = pathPhases(timeline.requests(path), windows);
+  const clients = clientsOf(timeline, path);
   return {
     faulted: windows.length > 0,
     over_windows: overWindows(windows),
     phases,
     throughput_degradation: ratio(phases.during.rps, phases.before.rps),
     recovered_throughput: ratio(phases.after.rps, phases.before.rps),
+    ...(clients.length ? { clients: pathClients(timeline, path, clients, reconciliation, inputs.scenario.client_addresses?.[path]) } : {}),
   };
+}
+
+/** A path's windows with their figures over its clients and reconnect waves (multi-client paths), and the harness's lag. */
+function decorated(inputs: ResultInputs, path: string, windows: FaultWindow[]): FaultWindow[] {
+  const { timeline } = inputs;
+  const end = timeline.now();
+  const clients = clientsOf(timeline, path);
+  const over = clients.length ? windowsOverClients(timeline, path, clients, windows) : [];
+  const waves = clients.length ? reconnectWaves(timeline, path, windows, end) : [];
+  return windows.map((window, i) => {
+    const next = windows[i + 1]?.applied_ms ?? end;
+    const lag = inputs.harness ? lagDuring(inputs.harness.lag_spans, window, next) : undefined;
+    const wave = waves[i];
+    return {
+      ...window,
+      ...(over[i] ? { clients: over[i] } : {}),
+      ...(wave ? { reconnect: wave } : {}),
+      ...(lag === undefined ? {} : { harness_lag_ms: lag }),
+    };
+  });
 }
 
 function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow[]>, windows: readonly FaultWindow[]): ScenarioResult['metrics'] {
@@ -136,6 +170,7 @@ function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow
   const phases = combinePhases(measured);
   const pick = <T>(get: (p: PhaseFigures) => T): Record<Phase, T> =>
     ({ before: get(phases.before), during: get(phases.during), between: get(phases.between), after: get(phases.after) });
+  const lags = [detected?.harness_lag_ms, recovered?.harness_lag_ms].filter((l): l is number => l !== undefined);
   return {
     connection_loss_time_ms: detected?.detection_ms ?? null,
     recovery_time_ms: recovered?.recovery_ms ?? null,
@@ -159,5 +194,6 @@ function metricsOf(inputs: ResultInputs, byPath: ReadonlyMap<string, FaultWindow
     recovered_throughput: ratio(phases.after.rps, phases.before.rps),
     total_requests: requests.length,
     successful_requests: requests.filter((r) => r.outcome === 'ok').length,
+    ...(lags.length ? { harness_lag_ms: Math.max(...lags) } : {}),
   };
 }

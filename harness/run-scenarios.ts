@@ -82,6 +82,10 @@ export type { ProbeKind, ProbeFactory, ProbeTarget } from './probes/probe.js';
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const pinned = options.mcpProtocol;
   const scenarios = (options.scenarios ?? (await builtinScenarios())).filter((scenario) => {
+    if (options.probe !== 'http' && Object.keys(scenario.client_addresses ?? {}).length > 0) {
+      options.onSkip?.(scenario, 'its clients connect from given addresses (client_addresses), which only the http probe does');
+      return false;
+    }
     const meant = scenario.mcp_protocols;
     if (options.probe !== 'mcp' || !pinned || !meant || meant.includes(pinned)) return true;
     options.onSkip?.(scenario, `meant for MCP ${meant.join(', ')}, not ${pinned}`);
@@ -131,17 +135,21 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
         const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
         const { repair_stream } = policySchema.parse({ ...scenario.policy, ...options.policy });
         const protocol = pinned ?? scenario.mcp_protocols?.at(-1);
-        let probe: Probe;
+        const clients = scenario.clients?.[path] ?? 1;
+        const addresses = scenario.client_addresses?.[path];
+        let probes: Probe[];
         try {
-          probe =
-            typeof options.probe === 'string'
-              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol)
-              : options.probe({ host: probeHost, port, path, scenario: scenario.name });
+          probes = Array.from({ length: clients }, (_, c) => {
+            const from = addresses?.[c % addresses.length];
+            return typeof options.probe === 'string'
+              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol, from)
+              : options.probe({ host: probeHost, port, path, scenario: scenario.name, ...(clients > 1 ? { client: c } : {}) });
+          });
         } catch (err) {
           for (const made of [...Object.values(paths), { controller, proxy }]) await made.controller.removeProxy(made.proxy).catch(() => undefined);
           throw new Error(`the probe of path ${path} in ${scenario.name} could not be made: ${(err as Error).message}`, { cause: err });
         }
-        paths[path] = { controller, proxy, probe };
+        paths[path] = { controller, proxy, probe: probes[0] as Probe, ...(clients > 1 ? { clients: probes } : {}) };
       }
       const result = await runScenario({
         scenario,
@@ -164,7 +172,16 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   return results;
 }
 
-function makeProbe(kind: ProbeKind, host: string, port: number, upstream: UpstreamTarget, path: string, repairStream: boolean, protocol?: McpProtocol): Probe {
+function makeProbe(
+  kind: ProbeKind,
+  host: string,
+  port: number,
+  upstream: UpstreamTarget,
+  path: string,
+  repairStream: boolean,
+  protocol?: McpProtocol,
+  localAddress?: string,
+): Probe {
   const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const label = `${kind} ${path} → ${hostPort}`;
   switch (kind) {
@@ -176,6 +193,7 @@ function makeProbe(kind: ProbeKind, host: string, port: number, upstream: Upstre
       return new HttpProbe({
         url: `http://${hostPort}`,
         label,
+        ...(localAddress ? { localAddress } : {}),
         ...(upstream.httpWrite ? { write: upstream.httpWrite } : {}),
         ...(upstream.httpRead ? { read: upstream.httpRead } : {}),
       });

@@ -15,7 +15,9 @@ import { resultNotes } from './notes.js';
 import { planScenario, type Plan, type PlannedFault } from './plan.js';
 import { PolicyClient } from './policy.js';
 import type { Probe } from './probes/probe.js';
+import { watchOverhead } from './overhead.js';
 import { buildResult, type ScenarioResult } from './result.js';
+import { clientInterval, sendMany } from './send-many.js';
 import { policySchema, type Policy, type Scenario, type Step } from './scenario.js';
 import { Timeline } from './timeline.js';
 import type { Ledger } from './upstreams/upstream.js';
@@ -25,6 +27,13 @@ export interface PathTarget {
   controller: Controller;
   proxy: string;
   probe: Probe;
+  /** Every client of a multi-client path, each its own probe (`clients[0]` is `probe`); absent with one client. */
+  clients?: Probe[];
+}
+
+/** The probes of a path: its clients, or its one probe. */
+function probesOf(target: PathTarget): Probe[] {
+  return target.clients ?? [target.probe];
 }
 
 /** What the runner reports while it runs (for live progress). */
@@ -59,7 +68,12 @@ export interface RunContext {
 }
 
 interface PathState {
+  /** The first client (the only one on a single-client path). */
   client: PolicyClient;
+  /** Every client of the path, each with its own policy state. */
+  clients: PolicyClient[];
+  /** Requests sent by each client. */
+  sentBy: number[];
   faulted: boolean;
   epoch: number;
   sent: number;
@@ -77,10 +91,21 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     ? passThrough(policySchema.parse(scenario.policy), ctx.policy)
     : policySchema.parse({ ...scenario.policy, ...ctx.policy });
   const timeline = ctx.timeline ?? new Timeline();
+  const overhead = watchOverhead(timeline);
   for (const { controller } of Object.values(ctx.paths)) controller.use(timeline);
-  for (const [path, { probe }] of Object.entries(ctx.paths)) {
-    probe.watchTransport?.(({ at, kind, detail }) =>
-      timeline.add({ type: 'transport', path, at: timeline.fromMono(at), kind, ...(detail === undefined ? {} : { detail }) }),
+  for (const [path, target] of Object.entries(ctx.paths)) {
+    const { probe, clients } = target;
+    probesOf(target).forEach((one, c) =>
+      one.watchTransport?.(({ at, kind, detail }) =>
+        timeline.add({
+          type: 'transport',
+          path,
+          ...(clients ? { client: c } : {}),
+          at: timeline.fromMono(at),
+          kind,
+          ...(detail === undefined ? {} : { detail }),
+        }),
+      ),
     );
     probe.watchMcp?.((event) => timeline.add({ type: 'mcp', path, ...event, at: timeline.fromMono(event.at) }));
     probe.watchClient?.(({ at, lateMs, ...event }) =>
@@ -90,8 +115,11 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const before = resources();
   const states = new Map<string, PathState>();
   for (const [name, target] of Object.entries(ctx.paths)) {
+    const clients = probesOf(target).map((probe, c) => new PolicyClient(probe, policy, timeline, name, target.clients ? c : undefined));
     states.set(name, {
-      client: new PolicyClient(target.probe, policy, timeline, name),
+      client: clients[0] as PolicyClient,
+      clients,
+      sentBy: clients.map(() => 0),
       faulted: false,
       epoch: 0,
       sent: 0,
@@ -105,18 +133,21 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   let error: string | null = plan.refused === null ? null : `not run: ${plan.refused}`;
   try {
     if (error === null) {
-      await Promise.all(Object.values(ctx.paths).map((p) => p.probe.open().catch(() => undefined)));
+      await Promise.all(Object.values(ctx.paths).flatMap((p) => probesOf(p).map((one) => one.open().catch(() => undefined))));
       stopIfFatal(ctx.paths);
       await runSteps(scenario.steps, ctx, states, timeline, progress, plan);
     }
     progress.step = 'replay';
     ctx.onProgress?.(progress);
-    for (const state of states.values()) if (!state.faulted) await state.client.replay();
+    for (const state of states.values()) if (!state.faulted) await Promise.all(state.clients.map((client) => client.replay()));
     await checkNotifications(ctx, states, timeline);
   } catch (err) {
     error = `run stopped: ${(err as Error).message}`;
   }
-  await Promise.all(Object.values(ctx.paths).map((p) => p.probe.close().catch(() => undefined)));
+  await Promise.all(Object.values(ctx.paths).flatMap((p) => probesOf(p).map((one) => one.close().catch(() => undefined))));
+  for (const [path, target] of Object.entries(ctx.paths)) {
+    if (target.clients) for (const entry of target.controller.connectionEntries(path, target.proxy, timeline)) timeline.add(entry);
+  }
   // A client that died after its last answer still fails the scenario.
   const fatal = fatalOf(ctx.paths);
   if (error === null && fatal !== undefined) error = `run stopped: ${fatal}`;
@@ -127,7 +158,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   const mcp = Object.values(ctx.paths)[0]?.probe.mcpFacts?.();
   const leaks: LeakReport | null = scenario.expect.no_leaks
     ? await leakCheck(before, {
-        probeSockets: () => Object.values(ctx.paths).reduce((n, p) => n + (p.probe.openSockets?.() ?? 0), 0),
+        probeSockets: () => Object.values(ctx.paths).flatMap(probesOf).reduce((n, p) => n + (p.openSockets?.() ?? 0), 0),
         proxyConnections: async () => {
           const counts = await Promise.all(Object.values(ctx.paths).map((p) => p.controller.connections(p.proxy)));
           return counts.some((c) => c === null) ? null : counts.reduce<number>((n, c) => n + (c as number), 0);
@@ -135,11 +166,12 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
       })
     : null;
   const counters = { retries: 0, queued: 0, cached: 0 };
-  for (const { client } of states.values()) {
+  for (const client of [...states.values()].flatMap((s) => s.clients)) {
     counters.retries += client.counters.retries;
     counters.queued += client.counters.queued;
     counters.cached += client.counters.cached;
   }
+  const harness = overhead.stop(timeline.requests().length);
   return buildResult({
     scenario,
     policy,
@@ -152,6 +184,7 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
     error,
     mcp,
     calls,
+    harness,
     emulated: plan.emulated,
     notes: resultNotes({
       ledgerGiven: ctx.ledger !== undefined,
@@ -208,20 +241,28 @@ async function send(
   states: Map<string, PathState>,
   progress: Progress,
 ): Promise<void> {
-  const { count, paths, kind, interval } =
+  const { count, paths, kind, interval, clients } =
     typeof spec === 'number'
-      ? { count: spec, paths: ['primary'], kind: 'write' as const, interval: ctx.scenario.interval_ms }
+      ? { count: spec, paths: ['primary'], kind: 'write' as const, interval: ctx.scenario.interval_ms, clients: undefined }
       : {
           count: spec.count,
           paths: spec.paths ?? [spec.path ?? 'primary'],
           kind: spec.kind,
           interval: spec.interval_ms ?? ctx.scenario.interval_ms,
+          clients: spec.clients,
         };
   await Promise.all(
     paths.map(async (path) => {
       const state = states.get(path) as PathState;
+      const pace = typeof spec === 'number' ? {} : spec;
+      if (state.clients.length > 1) {
+        const n = Math.min(clients ?? state.clients.length, state.clients.length);
+        const together = typeof spec !== 'number' && spec.start === 'together';
+        return sendMany({ path, state, count, kind, clients: n, interval: clientInterval(ctx.scenario, pace, n, interval), together }, ctx, progress);
+      }
+      const pause = clientInterval(ctx.scenario, pace, 1, interval);
       for (let i = 0; i < count; i++) {
-        if (i > 0 || state.sent > 0) await sleep(interval);
+        if (i > 0 || state.sent > 0) await sleep(pause);
         stopIfFatal(ctx.paths);
         const n = ++state.sent;
         const id = `${ctx.runId}-${ctx.scenario.name}-${path}-${n}`;

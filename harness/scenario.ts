@@ -17,6 +17,13 @@ const pathName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'must be a
 const pathRef = { path: pathName.default('primary') };
 const count = z.number().int().min(1).max(10_000);
 const ms = z.number().int().min(0).max(600_000);
+/** Concurrent clients on a path: each its own probe (connection; for MCP its own session). */
+const clientCount = z.number().int().min(1).max(1000);
+/** Requests per second of each client. */
+const rate = z.number().positive().max(1000);
+/** Requests per second of all clients of a path together. */
+const rps = z.number().positive().max(100_000);
+const loopback = z.ipv4({ error: 'must be an IPv4 address' }).regex(/^127\./, { error: 'must be a loopback address (127.0.0.0/8)' });
 
 /** The client policy of a probe: how it reacts to a failed attempt. */
 export const policySchema = z
@@ -48,8 +55,17 @@ const send = z.union([
       path: pathName.optional(),
       kind: z.enum(['write', 'read']).default('write'),
       interval_ms: ms.optional(),
+      /** The first N clients of each path send (default: all of them). */
+      clients: clientCount.optional(),
+      rate: rate.optional(),
+      rps: rps.optional(),
+      /** Multi-client: the clients' first requests spread over one interval (default), or all at once (a reconnect storm). */
+      start: z.enum(['spread', 'together']).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((s) => [s.interval_ms, s.rate, s.rps].filter((v) => v !== undefined).length <= 1, {
+      error: 'give at most one of interval_ms, rate (per client) and rps (all clients)',
+    }),
 ]);
 
 const stream = z.enum(['upstream', 'downstream']).default('downstream');
@@ -114,7 +130,11 @@ const stepSchema: z.ZodType<unknown> = z
 
 /** One step of a scenario. */
 export type Step =
-  | { send: number | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number } }
+  | {
+      send:
+        | number
+        | { count: number; paths?: string[]; path?: string; kind: 'write' | 'read'; interval_ms?: number; clients?: number; rate?: number; rps?: number; start?: 'spread' | 'together' };
+    }
   | { partition: { path: string; mode: 'drop' | 'blackhole' | 'refuse'; cut: 'reset' | 'close'; clients?: ClientSelector | undefined } }
   | { heal: { path: string } }
   | { flaky: z.infer<typeof flakyStep> }
@@ -148,7 +168,21 @@ const scenarioSchema = z
     title: z.string().min(1).max(120),
     description: z.string().max(2000).default(''),
     paths: z
-      .array(z.union([pathName, z.object({ name: pathName, server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of a control API' }) }).strict()]))
+      .array(
+        z.union([
+          pathName,
+          z
+            .object({
+              name: pathName,
+              server: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of a control API' }).optional(),
+              /** Concurrent clients on the path (each its own probe). */
+              clients: clientCount.optional(),
+              /** Local addresses the clients connect from, taken in turn (client i from addresses[i % n]). */
+              client_addresses: z.array(loopback).min(1).max(16).optional(),
+            })
+            .strict(),
+        ]),
+      )
       .min(1)
       .max(8)
       .default(['primary']),
@@ -169,6 +203,8 @@ const scenarioSchema = z
         no_work_after_cancel: z.boolean().optional(),
         /** No write was applied more than once. */
         no_duplicates: z.boolean().optional(),
+        /** Multi-client paths: after each heal, every affected client recovered, the last within the policy's budget. */
+        clients_recovered: z.boolean().optional(),
       })
       .strict(),
     /** MCP: the protocol generations the scenario is meant for (a probe not pinned to one speaks the newest of them). */
@@ -179,8 +215,12 @@ const scenarioSchema = z
     min_success_ratio: z.number().min(0).max(1).default(0.25),
     /** connection_lost needs at least this many consecutive failed requests. */
     lost_after: z.number().int().min(1).default(3),
-    /** Pause between requests on a path. */
+    /** Pause between requests on a path (of each client). */
     interval_ms: ms.default(20),
+    /** Requests per second of each client (instead of interval_ms). */
+    rate: rate.optional(),
+    /** Requests per second of all clients of a path together. */
+    rps: rps.optional(),
     policy: policySchema.partial().default({}),
   })
   .strict()
@@ -211,8 +251,28 @@ const scenarioSchema = z
     ...rest,
     paths: paths.map((p) => (typeof p === 'string' ? p : p.name)),
     /** Paths driven through another control API than the run's (`paths: [{name, server}]`). */
-    servers: Object.fromEntries(paths.flatMap((p) => (typeof p === 'string' ? [] : [[p.name, p.server]]))) as Record<string, string>,
+    servers: Object.fromEntries(paths.flatMap((p) => (typeof p === 'string' || p.server === undefined ? [] : [[p.name, p.server]]))) as Record<string, string>,
+    /** How many clients each path has: its own `clients`, or the most a send step on it asks for (1 when neither says). */
+    clients: clientsPerPath(paths, rest.steps as Step[]),
+    /** Paths whose clients connect from given local addresses. */
+    client_addresses: Object.fromEntries(
+      paths.flatMap((p) => (typeof p === 'string' || p.client_addresses === undefined ? [] : [[p.name, p.client_addresses]])),
+    ) as Record<string, string[]>,
   }));
+
+/** Each path's client count: its own `clients`, or the most any send step on it asks for. */
+function clientsPerPath(paths: ReadonlyArray<string | { name: string; clients?: number | undefined }>, steps: readonly Step[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(paths.map((p) => (typeof p === 'string' ? [p, 1] : [p.name, p.clients ?? 1])));
+  const walk = (list: readonly Step[]): void => {
+    for (const step of list) {
+      if ('repeat' in step) walk(step.repeat.steps);
+      if (!('send' in step) || typeof step.send === 'number' || step.send.clients === undefined) continue;
+      for (const path of step.send.paths ?? [step.send.path ?? 'primary']) out[path] = Math.max(out[path] ?? 1, step.send.clients);
+    }
+  };
+  walk(steps);
+  return out;
+}
 
 /** A scenario, validated and complete; `source` names where it came from (a file) in errors. */
 export type Scenario = Omit<z.infer<typeof scenarioSchema>, 'steps'> & { steps: Step[]; source?: string };

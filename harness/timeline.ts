@@ -30,6 +30,9 @@ export type TransportEntry = Extract<Entry, { type: 'transport' }>;
 /** Something an MCP probe saw of its streams (a message, a resumption, a re-issue, a stream that broke). */
 export type McpEntry = Extract<Entry, { type: 'mcp' }>;
 
+/** A connection the proxy opened or closed (from its /events), on a multi-client path. */
+export type ConnectionEntry = Extract<Entry, { type: 'connection' }>;
+
 /** A long MCP call of a `call` step, as the client saw it. */
 export type CallEntry = Extract<Entry, { type: 'call' }>;
 

@@ -44,10 +44,11 @@ export function faultWindows(timeline: Timeline): FaultWindow[] {
   return paths.flatMap((path) => windowsOfPath(timeline, path)).sort((a, b) => a.applied_ms - b.applied_ms);
 }
 
-/** The windows of `path`, in the order they were applied. */
-export function windowsOfPath(timeline: Timeline, path: string): FaultWindow[] {
+/** The windows of `path`, in the order they were applied; with `client`, as that one client of the path saw them. */
+export function windowsOfPath(timeline: Timeline, path: string, client?: number): FaultWindow[] {
   const spans = spansOf(timeline.faults(path), path);
-  const requests = timeline.requests(path);
+  const mine = <T extends { client?: number | undefined }>(e: T): boolean => client === undefined || e.client === client;
+  const requests = timeline.requests(path).filter(mine);
   const attempts = requests.flatMap((r) => r.attempts).sort((a, b) => a.end - b.end);
   const owner = (start: number, end: number): Span | undefined => ownerOf(spans, start, end);
   const baseline = beforeLatency(requests, spans[0]?.fault.applied);
@@ -57,7 +58,7 @@ export function windowsOfPath(timeline: Timeline, path: string): FaultWindow[] {
     // Timed by the API's answer, the fault may have acted a little before it: that counts as 0.
     const since = (at: number): number => round(Math.max(0, at - applied));
     const firstFail = attempts.find((a) => !a.ok && owner(a.start, a.end) === span);
-    const transport = timeline.transports(path).find((e) => owner(e.at, e.at) === span);
+    const transport = timeline.transports(path).find((e) => mine(e) && owner(e.at, e.at) === span);
     const recovered = firstFail ? attempts.find((a) => a.ok && a.end > firstFail.end) : undefined;
     const next = spans.slice(i + 1).find((s) => healed !== null && s.fault.applied >= healed)?.fault.applied ?? Infinity;
     const overlapping = requests.filter((r) => r.start < (healed ?? Infinity) && r.end >= applied);

@@ -1,6 +1,7 @@
 /**
  * `faultline demo` (what `npm start` runs): a faultline server and the demo upstreams in this
- * process on free loopback ports, then the six built-in scenarios (or `--suite mcp`, or those
+ * process on free loopback ports, then the six built-in scenarios (or `--suite mcp`, `--suite
+ * clients` with the http probe, or those
  * named) through real sockets, with the MCP probe (or `--probe all` for tcp, http and mcp).
  * Nothing to configure. `--mcp-protocol` pins the generation both the probe and the demo MCP
  * server speak. Exit codes as `run`: 0 all passed and the target met, 1 not, 2 bad input.
@@ -16,7 +17,7 @@ import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './sce
 
 interface DemoArgs extends OutputArgs, PolicyArgs, McpProtocolArgs, McpServerArgs {
   scenarios: string[];
-  probe: 'mcp' | 'http' | 'tcp' | 'all';
+  probe?: 'mcp' | 'http' | 'tcp' | 'all';
   seed: string;
 }
 
@@ -26,13 +27,15 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   describe: 'Run scenarios (the six built-ins by default) against an in-process proxy and demo upstreams',
   builder: (y) =>
     mcpServerOptions(mcpProtocolOption(scenarioOptions(outputOptions(y))))
-      .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
+      .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, describe: 'client to drive (default mcp; http for --suite clients)' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios, argv.suite);
     const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/api/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
-    const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
+    // The many-clients suite connects some clients from 127.0.0.2, which only the http probe does.
+    const probe = argv.probe ?? (argv.suite === 'clients' && argv.scenarios.length === 0 ? 'http' : 'mcp');
+    const kinds: Array<'mcp' | 'http' | 'tcp'> = probe === 'all' ? ['tcp', 'http', 'mcp'] : [probe];
     const results: ScenarioResult[] = [];
     const progress = progressReporter(process.stderr, argv.quiet);
     try {

@@ -18,7 +18,7 @@ export interface PolicyArgs {
 export function scenarioOptions<T>(y: Argv<T>) {
   return y
     .positional('scenarios', { type: 'string', array: true, default: [] as string[], describe: 'scenario files (.yaml/.json) or built-in names' })
-    .option('suite', { choices: Object.keys(SUITES) as Suite[], default: 'plan' as Suite, describe: 'built-ins to run when none is named: plan (the six) or mcp (long calls, resumable streams)' })
+    .option('suite', { choices: Object.keys(SUITES) as Suite[], default: 'plan' as Suite, describe: 'built-ins to run when none is named: plan (the six), mcp (long calls, resumable streams) or clients (many clients: reconnect storm, split brain)' })
     .option('attempts', { type: 'number', describe: 'client policy: attempts per request (1 = fail fast)' })
     .option('timeout-ms', { type: 'number', describe: 'client policy: timeout of one attempt' })
     .option('queue', { type: 'boolean', describe: 'client policy: queue failed writes and replay them (--no-queue to disable)' })

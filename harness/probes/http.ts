@@ -15,9 +15,10 @@ import { errorKind, fillTemplate, SocketProbe, type SocketWatch, type Attempt, t
 /** fetch's shape, as the MCP SDK's transport accepts it. */
 export type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
-/** A keep-alive agent for `url`'s protocol. */
-export function keepAliveAgent(url: URL): HttpAgent {
-  return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+/** A keep-alive agent for `url`'s protocol; `localAddress`: the address its sockets connect from. */
+export function keepAliveAgent(url: URL, localAddress?: string): HttpAgent {
+  const options = { keepAlive: true, ...(localAddress ? { localAddress } : {}) };
+  return url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
 }
 
 /**
@@ -103,6 +104,8 @@ export interface HttpProbeOptions {
   readonly write?: HttpRequestTemplate;
   /** Default `GET /ops/{id}`. */
   readonly read?: HttpRequestTemplate;
+  /** The local address to connect from (a loopback alias such as 127.0.0.2). */
+  readonly localAddress?: string;
 }
 
 const defaults: Readonly<Record<Operation['kind'], HttpRequestTemplate>> = {
@@ -124,7 +127,7 @@ export class HttpProbe extends SocketProbe implements Probe {
     this.#base = new URL(options.url);
     this.label = options.label ?? `http → ${this.#base.host}`;
     this.#templates = { write: { ...defaults.write, ...options.write }, read: { ...defaults.read, ...options.read } };
-    this.#agent = keepAliveAgent(this.#base);
+    this.#agent = keepAliveAgent(this.#base, options.localAddress);
     this.#fetch = agentFetch(this.#agent, this.watch);
   }
 

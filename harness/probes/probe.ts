@@ -109,6 +109,8 @@ export interface ProbeTarget {
   readonly path: string;
   /** The scenario's name. */
   readonly scenario: string;
+  /** Which client of a multi-client path the probe is (0-based); absent with one client. */
+  readonly client?: number;
 }
 
 /** Makes the probe of one path of one scenario: runScenarios' `probe`, besides the built-in names. */

@@ -7,6 +7,7 @@ import { clientLines, clientStderr, distinctNotes } from './client-text.js';
 import type { FaultWindowResult, ReadableResult } from '../result-schema.js';
 import { targetMet } from '../verdict.js';
 import { mcpDetails } from './mcp-console.js';
+import { clientConsoleLines } from './clients-console.js';
 
 /** The summary text for `results`; the target is met when at least `target` of them degraded gracefully. */
 export function consoleSummary(results: readonly ReadableResult[], target: number): string {
@@ -87,6 +88,7 @@ function details(r: ReadableResult): string {
     );
   }
   if (r.windows?.length) lines.push(...windowsTable(r.windows).map((line) => `    ${line}`));
+  lines.push(...clientConsoleLines(r).map((line) => `    ${line}`));
   lines.push(...mcpDetails(r));
   return lines.join('\n');
 }

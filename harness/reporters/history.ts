@@ -10,7 +10,7 @@
  *   scenario's end).
  * As Jepsen requires, a process never has two operations open: after an `info`, or while a queued
  * write waits for its replay, the path's next operations get a new process number (+ the number of
- * paths). `time` is in nanoseconds since the scenario started.
+ * paths; each client of a multi-client path counts as a path of its own). `time` is in nanoseconds since the scenario started.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -46,14 +46,16 @@ function scenarioHistory(result: ReadableResult): HistoryOp[] {
   const requests = timeline.filter((e): e is RequestEntry => e.type === 'request').sort((a, b) => a.start - b.start);
   const replayed = new Map(timeline.flatMap((e) => (e.type === 'replay' && e.ok ? [[e.id, e.end] as const] : [])));
   const applied = new Set(result.ledger?.checked ? result.ledger.applied_unacknowledged : []);
-  const paths = [...new Set(requests.map((r) => r.path))];
-  const process = new Map(paths.map((path, i) => [path, i]));
+  // A client of a multi-client path is a process of its own.
+  const clientOf = (r: RequestEntry): string => (r.client === undefined ? r.path : `${r.path}#${r.client}`);
+  const clients = [...new Set(requests.map(clientOf))];
+  const process = new Map(clients.map((client, i) => [client, i]));
   const busyUntil = new Map<number, number>();
   const ops: HistoryOp[] = [];
   for (const request of requests) {
-    let proc = process.get(request.path) as number;
-    while ((busyUntil.get(proc) ?? -Infinity) > request.start) proc += paths.length;
-    process.set(request.path, proc);
+    let proc = process.get(clientOf(request)) as number;
+    while ((busyUntil.get(proc) ?? -Infinity) > request.start) proc += clients.length;
+    process.set(clientOf(request), proc);
     const base = { scenario: result.test_name, process: proc, f: request.kind, path: request.path, id: request.id };
     const written = request.kind === 'write' ? `payload of ${request.id}` : null;
     ops.push({ ...base, type: 'invoke', value: written, time: ns(request.start) });

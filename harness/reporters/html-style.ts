@@ -79,5 +79,7 @@ h3.call { font-size: 13px; margin: 12px 0 0; }
 .defects { background: #fffbeb; border: 1px solid #fde68a; color: #92400e; border-radius: 8px; padding: 8px 12px; margin: 6px 0 10px; }
 .defects ul { margin: 4px 0 0; padding-left: 20px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
+.client-charts { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
+.client-charts figcaption { width: 100%; font-size: 13px; color: var(--muted); }
 @media print { .legend { position: static; } section.scenario { break-inside: avoid; } }
 `;

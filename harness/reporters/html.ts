@@ -15,6 +15,7 @@ import { callSections, defectsBox, mcpFacts } from './mcp-html.js';
 import type { Phase } from '../metrics.js';
 import { esc, fmtMs } from './svg.js';
 import { timelineSvg } from './timeline-svg.js';
+import { clientsSvg, hasClients } from './clients-svg.js';
 
 /** How the page is labelled. */
 export interface HtmlOptions {
@@ -159,6 +160,7 @@ function facts(r: ReadableResult): string {
   const repairs = r.notification_stream_repairs ? ` (stream repaired ${r.notification_stream_repairs}×)` : '';
   const items: Array<[string, string, boolean?]> = [
     ['Detection', `${fmtMs(m.detection_time_ms)}${m.detection_bound_by === 'client_timeout' ? ' (client timeout)' : ''}`],
+    ...(m.harness_lag_ms === undefined ? [] : [['Harness lag', `${fmtMs(m.harness_lag_ms)} while these were measured: times may be late by that much`, true] as [string, string, boolean]]),
     ['Transport detection', fmtMs(m.transport_detection_time_ms)],
     ['Loss window', fmtMs(m.loss_window_ms)],
     ['Recovery (first / stable)', `${fmtMs(m.recovery_time_ms)} / ${fmtMs(m.recovery_time_stable_ms)}`],
@@ -200,7 +202,7 @@ function section(r: ReadableResult, i: number): string {
   return `<section class="scenario panel" id="s${i}">
 <header><h2>${esc(r.test_name)}</h2><span class="badge probe">${esc(r.probe ?? '—')}</span>${badge(r.passed)}<span class="title">${title}</span></header>
 ${alert}${lostIds}${emulated(r)}${clientHtml(r)}${defectsBox(r)}${facts(r)}
-${timelineSvg(r)}
+${hasClients(r) ? clientsSvg(r) : timelineSvg(r)}
 ${callSections(r)}
 ${windowsTable(r.windows ?? [])}
 </section>`;

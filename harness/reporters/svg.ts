@@ -68,7 +68,7 @@ export function yScale(values: readonly number[]): YScale {
 }
 
 /** Outcome colours (each outcome also has its own shape, so colour is never the only cue). */
-const OUTCOME_COLOR: Record<Outcome, string> = { ok: '#1f9d55', failed: '#d64541', queued: '#d98e04', cached: '#2f6fd6' };
+export const OUTCOME_COLOR: Record<Outcome, string> = { ok: '#1f9d55', failed: '#d64541', queued: '#d98e04', cached: '#2f6fd6' };
 
 /** Fill colour of a fault band by fault kind. */
 export function faultColor(fault: string): string {
