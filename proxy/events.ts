@@ -12,6 +12,7 @@ export type EventBody =
   | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: Record<string, unknown> }
   | { type: 'toxic.removed'; proxy: string; toxic: string }
   | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
+  | { type: 'toxic.bypassed'; proxy: string; connection: number; toxic: string; toxic_type: string; reason: string }
   | { type: 'connection.opened'; proxy: string; connection: number; client: string }
   | {
       type: 'connection.closed';

@@ -30,6 +30,10 @@ export interface LinkHost {
   random(toxic: Toxic, purpose: string): Random;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
+  /** The per-connection state of `toxic` (see StageContext.shared). */
+  shared<T extends object>(toxic: Toxic, create: () => T): T;
+  /** `toxic` passes this connection through untouched (see StageContext.bypassed). */
+  bypassed(toxic: Toxic, reason: string): void;
   /** The source socket sent FIN. */
   sourceEnded(direction: 'upstream' | 'downstream'): void;
 }

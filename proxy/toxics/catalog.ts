@@ -3,6 +3,8 @@ import { bandwidth } from './bandwidth.js';
 import { blackhole } from './blackhole.js';
 import { drop } from './drop.js';
 import { flaky } from './flaky.js';
+import { httpDelayHeaders } from './http-delay-headers.js';
+import { httpStatus } from './http-status.js';
 export { flakyAttributes } from './flaky.js';
 import { latency } from './latency.js';
 export { latencyAttributes } from './latency.js';
@@ -11,6 +13,7 @@ import { noop } from './noop.js';
 import { resetPeer } from './reset-peer.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
+import { sseTruncate } from './sse-truncate.js';
 import { timeout } from './timeout.js';
 import { z } from 'zod';
 import type { ToxicDefinition } from './toxic.js';
@@ -27,6 +30,9 @@ const definitions: readonly ToxicDefinition[] = [
   drop,
   blackhole,
   flaky,
+  httpStatus,
+  httpDelayHeaders,
+  sseTruncate,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));
