@@ -66,13 +66,14 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   }
 
   head(head: Head, raw: Buffer): void {
+    if (this.#closed) return;
     this.#interim = head.status < 200 && head.status !== 101;
     if (!this.#interim) this.#request = this.exchange.requests.shift();
     this.emitHead(head, raw);
   }
 
   piece(raw: Buffer, payload: boolean): void {
-    this.emitPiece(raw, payload);
+    if (!this.#closed) this.emitPiece(raw, payload);
   }
 
   done(): void {
@@ -82,7 +83,7 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   }
 
   opaque(raw: Buffer): void {
-    this.emitPiece(raw, true);
+    if (!this.#closed) this.emitPiece(raw, true);
   }
 
   invalid(reason: string): void {
@@ -109,7 +110,7 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
     this.ctx.end();
   }
 
-  /** Stops for good (the subclass cut the connection): later bytes are dropped. */
+  /** Stops for good (the subclass cut the connection): later bytes, even of the chunk under way, are dropped. */
   protected close(): void {
     this.#closed = true;
     this.#unwatch();

@@ -18,6 +18,8 @@ import { ResponseStage } from '../http/response-stage.js';
 import { fieldHas, type Head } from '../http/head.js';
 import type { Pending } from '../http/exchange.js';
 
+/** The largest `retry_after` accepted (a year, in seconds). */
+const MAX_RETRY_AFTER = 31_536_000;
 /** The longest `body` accepted. */
 const MAX_BODY = 64 * 1024;
 
@@ -31,7 +33,12 @@ export const httpStatusAttributes = z.object({
     .default(503),
   count: integer('requests; 0 = no limit'),
   rate: probability(1),
-  retry_after: integer('s').optional(),
+  retry_after: z
+    .number({ error: 'must be a number (seconds)' })
+    .int({ error: 'must be an integer (seconds)' })
+    .min(0, { error: 'must be >= 0 (seconds)' })
+    .max(MAX_RETRY_AFTER, { error: `must be <= ${MAX_RETRY_AFTER} (seconds)` })
+    .optional(),
   body: z.string({ error: 'must be a string' }).max(MAX_BODY, { error: `must be at most ${MAX_BODY} characters` }).default(''),
 });
 type Attributes = z.infer<typeof httpStatusAttributes>;
