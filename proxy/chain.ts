@@ -16,6 +16,8 @@ import type { StageContext } from './toxics/toxic.js';
 /** What a Chain needs from its Link: the destination (SinkTarget) and word of its progress. */
 export interface ChainOwner extends SinkTarget {
   readonly direction: 'upstream' | 'downstream';
+  /** Bytes in the destination socket's write buffer. */
+  readonly backlog: number;
   /** Data moved on (or a backlog was delivered): the Link re-checks its bound. */
   progress(): void;
   /** A stage ended the stream for good: the connection closes once that end reaches the destination. */
@@ -132,6 +134,8 @@ export class Chain implements ReceiverOwner {
         slot.next.write(chunk);
         this.#link.progress();
       },
+      released: () => this.#link.progress(),
+      backlog: () => this.#link.backlog,
       end: () => {
         if (slot.detached || slot.endSent) return;
         slot.endSent = true;

@@ -158,6 +158,10 @@ export class Connection implements LinkHost {
     if (this.#state === 'open') this.client.resume();
   };
 
+  drained(direction: 'upstream' | 'downstream'): void {
+    (direction === 'upstream' ? this.down : this.up)?.progress();
+  }
+
   sourceEnded(direction: 'upstream' | 'downstream'): void {
     this.#endReason ??= direction === 'upstream' ? 'client closed' : 'upstream closed';
   }

@@ -34,6 +34,8 @@ export interface LinkHost {
   shared<T extends object>(toxic: Toxic, create: () => T): T;
   /** `toxic` passes this connection through untouched (see StageContext.bypassed). */
   bypassed(toxic: Toxic, reason: string): void;
+  /** The destination of the link in `direction` drained: the other link may count its backlog (see StageContext.backlog). */
+  drained(direction: 'upstream' | 'downstream'): void;
   /** The source socket sent FIN. */
   sourceEnded(direction: 'upstream' | 'downstream'): void;
 }
@@ -74,6 +76,11 @@ export class Link implements ChainOwner {
   /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
   get held(): number {
     return this.#dest.writableLength + (this.#chain?.held ?? 0);
+  }
+
+  /** Bytes in the destination socket's write buffer. */
+  get backlog(): number {
+    return this.#dest.writableLength;
   }
 
   /** Names of the toxics active on this link (drawn in by their toxicity). */
@@ -175,6 +182,7 @@ export class Link implements ChainOwner {
   #onDrain = (): void => {
     this.#waitDrain = false;
     this.#maybeResume();
+    if (this.#chain) this.#host.drained(this.direction);
   };
 
   #maybeResume(): void {

@@ -20,9 +20,13 @@ export interface Pending {
 /** The shared state of one connection's HTTP toxic stages (see the file comment). */
 export class Exchange {
   /** Requests whose response has not begun, oldest first. */
-  readonly requests: Pending[] = [];
+  readonly #requests: Pending[] = [];
+  /** Bytes of the replies queued (the request side counts them as held, so the link's bound covers them). */
+  #replyBytes = 0;
   #opaque = false;
   #watchers = new Set<() => void>();
+  /** The client's backlog (bytes sent to it and not yet taken), as the response side sees it. */
+  clientBacklog: () => number = () => 0;
 
   /** The exchange of this connection for the toxic of `ctx`. */
   static of(ctx: StageContext): Exchange {
@@ -40,10 +44,31 @@ export class Exchange {
     return () => this.#watchers.delete(watcher);
   }
 
+  /** Bytes of the replies waiting to be sent. */
+  get replyBytes(): number {
+    return this.#replyBytes;
+  }
+
+  /** The oldest request whose response has not begun. */
+  get next(): Pending | undefined {
+    return this.#requests[0];
+  }
+
   /** Queues a request seen by the request side. */
   queue(request: Pending): void {
-    this.requests.push(request);
+    this.#requests.push(request);
+    this.#replyBytes += request.reply?.length ?? 0;
     this.#changed();
+  }
+
+  /** Takes the oldest request: its response (or its reply) begins. */
+  take(): Pending | undefined {
+    const request = this.#requests.shift();
+    if (request?.reply) {
+      this.#replyBytes -= request.reply.length;
+      this.#changed();
+    }
+    return request;
   }
 
   /** The stream is not HTTP: says so once (through `ctx`), and both sides pass everything through. */

@@ -31,14 +31,22 @@ export class RequestStage<A extends object> implements Stage<A>, MessageSink {
     this.#answer = answer;
     this.#exchange = Exchange.of(ctx);
     this.#reader = new MessageReader('request', requestFraming, this);
+    let replyBytes = 0;
     this.#unwatch = this.#exchange.watch(() => {
       if (this.#exchange.opaque) this.#reader.passThrough();
+      if (this.#exchange.replyBytes < replyBytes) ctx.released();
+      replyBytes = this.#exchange.replyBytes;
     });
     if (this.#exchange.opaque) this.#reader.passThrough();
   }
 
+  /**
+   * An incomplete head, the replies to answered requests not yet sent, and the client's backlog: a
+   * client that pipelines requests the toxic answers without reading the replies is paused by the
+   * link's bound, as a real server stops reading (the Connection re-checks it when the client drains).
+   */
   get held(): number {
-    return this.#reader.buffered;
+    return this.#reader.buffered + this.#exchange.replyBytes + this.#exchange.clientBacklog();
   }
 
   write(chunk: Chunk): void {

@@ -30,7 +30,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
     this.ctx = ctx;
     this.attributes = attributes;
     this.exchange = Exchange.of(ctx);
-    this.#reader = new MessageReader('response', (head) => responseFraming(head, this.exchange.requests[0]?.method), this);
+    this.#reader = new MessageReader('response', (head) => responseFraming(head, this.exchange.next?.method), this);
+    this.exchange.clientBacklog = () => ctx.backlog();
     this.#unwatch = this.exchange.watch(this.#changed);
     this.#changed();
   }
@@ -59,8 +60,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
     this.#unwatch();
     const chunks = this.#reader.release().map((data) => ({ data, receivedAt: this.at }));
     // Replies due now still reach the client (a removed toxic leaves no request unanswered).
-    while (!this.#closed && chunks.length === 0 && this.exchange.requests[0]?.reply) {
-      chunks.push({ data: (this.exchange.requests.shift() as Pending).reply as Buffer, receivedAt: this.at });
+    while (!this.#closed && chunks.length === 0 && this.exchange.next?.reply) {
+      chunks.push({ data: this.exchange.take()?.reply as Buffer, receivedAt: this.at });
     }
     return chunks.length === 0 ? NOTHING_HELD : { chunks, ended: false };
   }
@@ -68,7 +69,7 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   head(head: Head, raw: Buffer): void {
     if (this.#closed) return;
     this.#interim = head.status < 200 && head.status !== 101;
-    if (!this.#interim) this.#request = this.exchange.requests.shift();
+    if (!this.#interim) this.#request = this.exchange.take();
     this.emitHead(head, raw);
   }
 
@@ -124,8 +125,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   /** Sends the replies that are due: between two responses, while the oldest request is answered here. */
   #flush(): void {
     if (this.#closed || this.#reader.inMessage || this.#reader.buffered > 0) return;
-    for (let next = this.exchange.requests[0]; next?.reply && !this.#closed; next = this.exchange.requests[0]) {
-      this.exchange.requests.shift();
+    for (let next = this.exchange.next; next?.reply && !this.#closed; next = this.exchange.next) {
+      this.exchange.take();
       this.emitPiece(next.reply, false);
       if (next.close) {
         this.close();

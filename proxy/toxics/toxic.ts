@@ -31,6 +31,10 @@ export interface StageContext {
   readonly random: Random;
   /** Passes a chunk to the next stage (or the destination socket). */
   push(chunk: Chunk): void;
+  /** Bytes written to this link's destination socket and not yet taken by the kernel (a slow reader's backlog). */
+  backlog(): number;
+  /** Says the stage's `held` went down without a push (e.g. another link took bytes it held), so the link may read again. */
+  released(): void;
   /** Passes the end of the stream on (FIN once it reaches the destination). */
   end(): void;
   /** Ends the stream here and closes the whole connection once that end reaches the destination. */

@@ -89,6 +89,8 @@ export function stageRig<A extends object, S extends object>(
     },
     cut: (mode) => void (rig.cut ??= { at: clock.now(), mode }),
     tripped: (detail) => void rig.tripped.push(detail),
+    released: () => undefined,
+    backlog: () => 0,
     direction: 'downstream',
     shared: <T extends object>(create: () => T): T => (shared ??= create()) as T,
     bypassed: (reason) => void rig.tripped.push(`bypassed: ${reason}`),

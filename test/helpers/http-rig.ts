@@ -23,6 +23,8 @@ export interface HttpRig {
   clientEnded: number | null;
   readonly tripped: string[];
   readonly bypassed: string[];
+  /** How often the request stage said its held bytes went down. */
+  released: number;
   /** The client sends `text` now. */
   send(text: string): void;
   /** The upstream sends `text` now. */
@@ -46,6 +48,7 @@ export function httpRig<A extends object, S extends object>(
     clientEnded: null,
     tripped: [],
     bypassed: [],
+    released: 0,
     get clientText(): string {
       return rig.client.map((c) => c.text).join('');
     },
@@ -68,6 +71,8 @@ export function httpRig<A extends object, S extends object>(
       if (direction === 'downstream') rig.clientEnded ??= clock.now();
     },
     cut: (mode) => void (rig.cut ??= { at: clock.now(), mode }),
+    released: () => void (direction === 'upstream' && rig.released++),
+    backlog: () => 0,
     tripped: (detail) => void rig.tripped.push(detail),
     shared: <T extends object>(create: () => T): T => (shared ??= create()) as T,
     bypassed: (reason) => void rig.bypassed.push(reason),

@@ -40,10 +40,13 @@ t.test('http_status keeps pipelined order: a reply waits for the responses to th
   rig.send(get('/a') + postChunked + get('/c'));
   t.equal(rig.upstream, get('/a') + get('/c'));
   t.same(rig.client, [], 'the reply to /b must not overtake the response to /a');
+  const waiting = rig.request.held ?? 0;
+  t.ok(waiting > 100, `the waiting reply counts as held on the request link (${waiting} bytes), so its bound pauses the client`);
   rig.reply('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n');
   t.same(statusOf(rig.clientText), [200], 'still inside the response to /a');
   rig.reply('0\r\n\r\n');
   t.same(statusOf(rig.clientText), [200, 429]);
+  t.same([rig.request.held, rig.released], [0, 1], 'sent: the request link is told it may read again');
   t.match(rig.clientText, /retry-after: 7\r\n/);
   rig.reply(ok('c'));
   t.same(statusOf(rig.clientText), [200, 429, 200]);
