@@ -16,7 +16,7 @@ import type { StageContext } from './toxics/toxic.js';
 /** What a Chain needs from its Link: the destination (SinkTarget) and word of its progress. */
 export interface ChainOwner extends SinkTarget {
   readonly direction: 'upstream' | 'downstream';
-  /** Bytes in the destination socket's write buffer. */
+  /** Bytes in the destination socket's write buffer, once it waits for 'drain' (else 0). */
   readonly backlog: number;
   /** Data moved on (or a backlog was delivered): the Link re-checks its bound. */
   progress(): void;

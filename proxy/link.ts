@@ -78,9 +78,12 @@ export class Link implements ChainOwner {
     return this.#dest.writableLength + (this.#chain?.held ?? 0);
   }
 
-  /** Bytes in the destination socket's write buffer. */
+  /**
+   * Bytes in the destination socket's write buffer, counted only once it is over its high-water
+   * mark: then a 'drain' is sure to come (and to reach the other link, see LinkHost.drained).
+   */
   get backlog(): number {
-    return this.#dest.writableLength;
+    return this.#dest.writableNeedDrain ? this.#dest.writableLength : 0;
   }
 
   /** Names of the toxics active on this link (drawn in by their toxicity). */

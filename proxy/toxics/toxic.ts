@@ -31,7 +31,7 @@ export interface StageContext {
   readonly random: Random;
   /** Passes a chunk to the next stage (or the destination socket). */
   push(chunk: Chunk): void;
-  /** Bytes written to this link's destination socket and not yet taken by the kernel (a slow reader's backlog). */
+  /** Bytes written to this link's destination socket and not yet taken by the kernel, once over its high-water mark (else 0). */
   backlog(): number;
   /** Says the stage's `held` went down without a push (e.g. another link took bytes it held), so the link may read again. */
   released(): void;
