@@ -93,3 +93,23 @@ t.test('http_delay_headers delays each response head of a keep-alive connection 
   }
   t.equal(upstream.connections(), 1);
 });
+
+t.test('sse_truncate in reset mode resets the connection mid-event', async (t) => {
+  const { proxy, url } = await mcpProxy(t);
+  proxy.addToxic({ type: 'sse_truncate', attributes: { events: 0, partial_bytes: 3, mode: 'reset' } });
+  const cut = await readStream(url, initialize);
+  t.not(cut.ending, 'complete', `the stream broke (${cut.ending})`);
+  t.ok(cut.text.length <= 3, `at most 3 bytes of the event arrived (${cut.text.length})`);
+});
+
+t.test('http_delay_headers delays the MCP server\'s chunked SSE response head; the body follows intact', async (t) => {
+  const { proxy, url } = await mcpProxy(t);
+  const plain = await readStream(url, initialize);
+  proxy.addToxic({ type: 'http_delay_headers', attributes: { delay: 250 } });
+  const watch = watchLateness(t);
+  const started = performance.now();
+  const delayed = await readStream(url, initialize);
+  assertTiming(t, performance.now() - started, 250, 250 + 200, watch, 'initialize answered');
+  t.same([delayed.ending, delayed.type], ['complete', 'text/event-stream']);
+  t.equal(delayed.text.replace(/"sessionId":"[^"]*"/g, ''), plain.text.replace(/"sessionId":"[^"]*"/g, ''), 'the same SSE body');
+});
