@@ -56,6 +56,8 @@ export class HeadReader {
   /** Where the search for the end of the head resumes (so each byte is scanned once). */
   #scanned = 0;
   #lineDone = false;
+  /** Where the start line begins (after blank lines before a request). */
+  #lineStart = 0;
 
   constructor(kind: MessageKind) {
     this.#kind = kind;
@@ -73,6 +75,7 @@ export class HeadReader {
     this.#length = 0;
     this.#scanned = 0;
     this.#lineDone = false;
+    this.#lineStart = 0;
     return parts;
   }
 
@@ -94,8 +97,9 @@ export class HeadReader {
       }
       if (newline < 0) return { state: 'partial' };
       this.#lineDone = true;
+      this.#lineStart = start;
     }
-    const end = headEnd(buffer, Math.max(0, this.#scanned - 3));
+    const end = headEnd(buffer, Math.max(this.#lineStart, this.#scanned - 3));
     if (end < 0) {
       this.#scanned = buffer.length;
       if (buffer.length > MAX_HEAD) return { state: 'invalid', reason: `${this.#kind} head larger than ${MAX_HEAD} bytes` };

@@ -90,3 +90,9 @@ t.test('an incomplete head is held, and no more than MAX_HEAD bytes of it', asyn
   t.match(huge.log[0], /head larger than 65536 bytes/);
   t.equal(huge.held, 0);
 });
+
+t.test('blank lines before a request line are skipped (a client that sends CRLF after a body), and bare LF line ends are read', async (t) => {
+  const r = read('request', 'POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nx\r\n\r\nGET /b HTTP/1.1\nHost: y\n\n', [40, 42]);
+  t.same(r.log, ['head POST /a', 'done', 'head GET /b', 'done']);
+  t.equal(r.held, 0);
+});
