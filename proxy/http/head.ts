@@ -129,7 +129,7 @@ function headEnd(buffer: Buffer, from: number): number {
 }
 
 /** Parses a complete head, or says why it is not HTTP. */
-export function parseHead(kind: MessageKind, raw: Buffer): Head | string {
+function parseHead(kind: MessageKind, raw: Buffer): Head | string {
   const lines = raw.toString('latin1').replace(/^[\r\n]+/, '').split(/\r?\n/);
   const startLine = lines.shift() ?? '';
   const fields: Array<[string, string]> = [];

@@ -8,12 +8,11 @@
  */
 import { z } from 'zod';
 import { millis } from './attributes.js';
-import { defineToxic, type Chunk, type Held } from './toxic.js';
+import { defineToxic, type Chunk, type Held, type StageContext } from './toxic.js';
 import { RequestStage } from '../http/request-stage.js';
 import { ResponseStage } from '../http/response-stage.js';
 import type { Head } from '../http/head.js';
 import { Pump, type StepResult } from '../pump.js';
-import type { StageContext } from './toxic.js';
 
 const attributes = z.object({ delay: millis() });
 type Attributes = z.infer<typeof attributes>;

@@ -24,7 +24,7 @@ const MAX_RETRY_AFTER = 31_536_000;
 const MAX_BODY = 64 * 1024;
 
 /** The attributes of `http_status`. */
-export const httpStatusAttributes = z.object({
+const httpStatusAttributes = z.object({
   status: z
     .number({ error: 'must be a number (an HTTP status code)' })
     .int({ error: 'must be an integer (an HTTP status code)' })
@@ -49,7 +49,7 @@ interface Tally {
 }
 
 /** The reply to `request` (see the file comment); `close` when the connection must close after it. */
-export function statusReply(attrs: Attributes, request: Head): Pending {
+function statusReply(attrs: Attributes, request: Head): Pending {
   const { status } = attrs;
   const reason = STATUS_CODES[status] ?? 'Unknown';
   const bodyless = request.method === 'HEAD' || status === 204 || status === 304;

@@ -31,7 +31,7 @@ interface Tally {
 }
 
 /** Whether `head` starts an SSE stream. */
-export function isEventStream(head: Head): boolean {
+function isEventStream(head: Head): boolean {
   return head.status === 200 && /^\s*text\/event-stream\b/i.test(field(head, 'content-type') ?? '');
 }
 
