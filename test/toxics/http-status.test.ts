@@ -5,7 +5,7 @@ import { startHttpUpstream } from '../../harness/upstreams/http.js';
 import { startMcpUpstream } from '../../harness/upstreams/mcp.js';
 import type { FaultlineEvent } from '../../proxy/events.js';
 import { dial, echoServer, portOf, proxyTo, readBytes, type Teardown } from '../helpers/net.js';
-import { getRequest, header, postChunked, postWithLength, responses } from '../helpers/http-client.js';
+import { getRequest, header, postChunked, postWithLength, responses, type RawResponse } from '../helpers/http-client.js';
 
 async function httpUpstream(t: Teardown) {
   const upstream = await startHttpUpstream({ host: '127.0.0.1', port: 0 });
@@ -107,4 +107,35 @@ t.test('a stream that is not HTTP passes through untouched, with one toxic.bypas
   t.ok((await readBytes(socket, payload.length)).equals(payload), 'every byte echoed, in order');
   t.equal(seen.length, 1);
   t.match(seen[0], { type: 'toxic.bypassed', proxy: 'p', toxic: 'http_status_upstream', toxic_type: 'http_status', reason: /not an HTTP\/1.x request line/ });
+});
+
+t.test('with toxicity 0.5 a connection is answered on both of its links or on neither (one draw per connection)', async (t) => {
+  const upstream = await httpUpstream(t);
+  const { proxy, port } = await proxyTo(t, portOf(upstream.address));
+  proxy.addToxic({ type: 'http_status', toxicity: 0.5 });
+  const outcomes: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    const socket = await dial(t, port);
+    const reader = responses(socket);
+    socket.write(postWithLength(`/ops/t${i}a`, 'a') + postWithLength(`/ops/t${i}b`, 'b'));
+    outcomes.push((await reader.wait(2)).map((r) => r.status).join(','));
+    socket.destroy();
+  }
+  t.same([...new Set(outcomes)].sort(), ['200,200', '503,503'], `per connection: ${outcomes.join(' ')}`);
+  t.equal(upstream.ledger().size, outcomes.filter((o) => o === '200,200').length * 2);
+});
+
+t.test('an update applies to the next request of a live connection and keeps the count', async (t) => {
+  const upstream = await httpUpstream(t);
+  const { proxy, port } = await proxyTo(t, portOf(upstream.address));
+  proxy.addToxic({ name: 'gate', type: 'http_status', attributes: { count: 3 } });
+  const socket = await dial(t, port);
+  const reader = responses(socket);
+  socket.write(getRequest('/ops/x'));
+  await reader.wait(1);
+  proxy.updateToxic('gate', { attributes: { status: 429, retry_after: 1 } });
+  socket.write(getRequest('/ops/x') + getRequest('/ops/x') + getRequest('/ops/x'));
+  const got = await reader.wait(4);
+  t.same(got.map((r) => r.status), [503, 429, 429, 404], 'the third answer spends the count of 3; the fourth reaches the upstream (404: nothing stored)');
+  t.equal(header(got[1] as RawResponse, 'retry-after'), '1');
 });
