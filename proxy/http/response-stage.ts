@@ -32,8 +32,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
     this.exchange = Exchange.of(ctx);
     this.#reader = new MessageReader('response', (head) => responseFraming(head, this.exchange.next?.method), this);
     this.exchange.clientBacklog = () => ctx.backlog();
+    // Nothing to send yet: both stages of a connection are made together, before any byte.
     this.#unwatch = this.exchange.watch(this.#changed);
-    this.#changed();
   }
 
   get held(): number {
