@@ -62,6 +62,8 @@ t.test('added to an idle keep-alive connection, http_status answers its next req
   t.equal(added.status, 200);
   socket.write(postWithLength('/ops/during', 'y') + getRequest('/ops/before'));
   await reader.wait(3);
+  const listed = await call(server, 'GET', '/proxies/web/connections');
+  t.match(listed.json, [{ toxics: { upstream: ['down'], downstream: ['down'] } }], 'active on both links');
   t.equal((await call(server, 'DELETE', '/proxies/web/toxics/down')).status, 204);
   socket.write(postWithLength('/ops/after', 'z'));
   const got = await reader.wait(4);
