@@ -25,6 +25,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   #request: Pending | undefined;
   #interim = false;
   #closed = false;
+  /** Replies are being sent: taking one tells every watcher, this stage too, which must not start again. */
+  #flushing = false;
 
   constructor(ctx: StageContext, attributes: A) {
     this.ctx = ctx;
@@ -124,7 +126,8 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
 
   /** Sends the replies that are due: between two responses, while the oldest request is answered here. */
   #flush(): void {
-    if (this.#closed || this.#reader.inMessage || this.#reader.buffered > 0) return;
+    if (this.#flushing || this.#closed || this.#reader.inMessage || this.#reader.buffered > 0) return;
+    this.#flushing = true;
     for (let next = this.exchange.next; next?.reply && !this.#closed; next = this.exchange.next) {
       this.exchange.take();
       this.emitPiece(next.reply, false);
@@ -133,5 +136,6 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
         this.ctx.finish('http reply with connection: close');
       }
     }
+    this.#flushing = false;
   }
 }

@@ -146,3 +146,14 @@ t.test('sse_truncate never lets an event short of partial_bytes complete; reset 
   json.reply(ok('{"data": 1}\n\n'));
   t.same([json.finished, json.clientText], [null, ok('{"data": 1}\n\n')], 'not an event stream: untouched');
 });
+
+t.test('http_status sends replies due together in request order (a HEAD reply, bodiless, before a POST reply)', async (t) => {
+  const draws = [0.9, 0.1, 0.1];
+  const rig = httpRig(httpStatus, { rate: 0.5 }, { random: () => draws.shift() ?? 0.9 });
+  rig.send(get('/a') + 'HEAD /b HTTP/1.1\r\n\r\n' + postLength);
+  rig.reply(ok('a'));
+  const replies = rig.clientText.split('HTTP/1.1 503').slice(1);
+  t.equal(replies.length, 2);
+  t.match(replies[0], /\r\n\r\n$/, 'the first reply answers HEAD: no body');
+  t.match(replies[1], /\r\n\r\n503 Service Unavailable\n$/, 'the second answers the POST');
+});
