@@ -6,7 +6,7 @@
  * later (http_delay_headers) or cut short (sse_truncate). Only an incomplete head is held here.
  */
 import { responseFraming } from './body.js';
-import { Exchange, type Pending } from './exchange.js';
+import { Exchange } from './exchange.js';
 import type { Head } from './head.js';
 import { MessageReader, type MessageSink } from './message-reader.js';
 import { NOTHING_HELD, type Chunk, type Held, type Stage, type StageContext } from '../toxics/toxic.js';
@@ -21,8 +21,6 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   protected at = 0;
   #reader: MessageReader;
   #unwatch: () => void;
-  /** The request the response under way answers (undefined: none was seen). */
-  #request: Pending | undefined;
   #interim = false;
   #closed = false;
   /** Replies are being sent: taking one tells every watcher, this stage too, which must not start again. */
@@ -60,18 +58,16 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
 
   detach(): Held {
     this.#unwatch();
+    // Replies go out as soon as they are due, so none is due here; one waiting behind a response under way is lost (see README).
     const chunks = this.#reader.release().map((data) => ({ data, receivedAt: this.at }));
-    // Replies due now still reach the client (a removed toxic leaves no request unanswered).
-    while (!this.#closed && chunks.length === 0 && this.exchange.next?.reply) {
-      chunks.push({ data: this.exchange.take()?.reply as Buffer, receivedAt: this.at });
-    }
     return chunks.length === 0 ? NOTHING_HELD : { chunks, ended: false };
   }
 
   head(head: Head, raw: Buffer): void {
     if (this.#closed) return;
     this.#interim = head.status < 200 && head.status !== 101;
-    if (!this.#interim) this.#request = this.exchange.take();
+    // A final response begins: the request it answers leaves the queue.
+    if (!this.#interim) this.exchange.take();
     this.emitHead(head, raw);
   }
 
@@ -80,9 +76,7 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
   }
 
   done(): void {
-    if (this.#interim) return;
-    this.#request = undefined;
-    this.#flush();
+    if (!this.#interim) this.#flush();
   }
 
   opaque(raw: Buffer): void {
@@ -91,11 +85,6 @@ export class ResponseStage<A extends object> implements Stage<A>, MessageSink {
 
   invalid(reason: string): void {
     this.exchange.notHttp(this.ctx, reason);
-  }
-
-  /** The request the response under way answers, if any. */
-  protected get request(): Pending | undefined {
-    return this.#request;
   }
 
   /** Sends a response head on. */
