@@ -139,3 +139,20 @@ t.test('an update applies to the next request of a live connection and keeps the
   t.same(got.map((r) => r.status), [503, 429, 429, 404], 'the third answer spends the count of 3; the fourth reaches the upstream (404: nothing stored)');
   t.equal(header(got[1] as RawResponse, 'retry-after'), '1');
 });
+
+t.test('rate decisions are seeded: the same seed answers the same requests, another seed others', async (t) => {
+  const answeredWith = async (seed: string): Promise<string> => {
+    const upstream = await httpUpstream(t);
+    const { proxy, port } = await proxyTo(t, portOf(upstream.address), { seed });
+    proxy.addToxic({ type: 'http_status', attributes: { rate: 0.5 } });
+    const socket = await dial(t, port);
+    const reader = responses(socket);
+    socket.write(Array.from({ length: 24 }, (_, i) => getRequest(`/ops/s${i}`)).join(''));
+    const got = await reader.wait(24);
+    socket.destroy();
+    return got.map((r) => (r.status === 503 ? 'x' : '.')).join('');
+  };
+  const first = await answeredWith('seed-a');
+  t.equal(await answeredWith('seed-a'), first, `seed-a: ${first}`);
+  t.not(await answeredWith('seed-b'), first, 'seed-b decides otherwise');
+});
