@@ -19,8 +19,9 @@ t.test('an MCP client gets events progress notifications of a streamed tool call
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const client = new Client({ name: 'test', version: '1' });
-  const errors: string[] = [];
-  client.onerror = (err) => void errors.push(err.message);
+  // The SDK reports the broken stream through onerror and leaves the call pending: abort it then.
+  const broken = new AbortController();
+  client.onerror = (err) => broken.abort(err);
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   t.teardown(() => client.close());
   const trips: string[] = [];
@@ -28,7 +29,10 @@ t.test('an MCP client gets events progress notifications of a streamed tool call
   registry.events.subscribe((e) => void (e.type === 'fault.tripped' && trips.push(e.detail)), ['fault.tripped']);
   const progress: number[] = [];
   const args = { id: 'long', payload: 'x', steps: 5, interval_ms: 10 };
-  await t.rejects(client.callTool({ name: 'stream', arguments: args }, undefined, { timeout: 2000, onprogress: (p) => void progress.push(p.progress) }));
+  const started = performance.now();
+  const call = client.callTool({ name: 'stream', arguments: args }, undefined, { signal: broken.signal, timeout: 20_000, onprogress: (p) => void progress.push(p.progress) });
+  await t.rejects(call, /SSE stream disconnected|aborted/i);
+  t.ok(performance.now() - started < 15_000, 'the break was reported, not waited out');
   t.same(progress, [1, 2], 'two complete events, the third cut');
   t.match(trips, [/^sse_truncate after 2 events and 10 bytes of the next \(close\)$/]);
   const again = await client.callTool({ name: 'stream', arguments: { ...args, id: 'again' } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
