@@ -79,6 +79,7 @@ export type EventBody =
   | { type: 'toxic.added' | 'toxic.updated'; proxy: string; toxic: ToxicJson }
   | { type: 'toxic.removed'; proxy: string; toxic: string }
   | { type: 'toxic.unknown_attributes'; proxy: string; toxic: string; toxic_type: string; attributes: string[] }
+  | { type: 'toxic.bypassed'; proxy: string; connection: number; toxic: string; toxic_type: string; reason: string }
   | { type: 'connection.opened'; proxy: string; connection: number; client: string }
   | { type: 'connection.closed'; proxy: string; connection: number; reason: string; bytes_up: number; bytes_down: number }
   | { type: 'connection.failed'; proxy: string; client: string; error: string }

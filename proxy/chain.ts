@@ -15,6 +15,9 @@ import type { StageContext } from './toxics/toxic.js';
 
 /** What a Chain needs from its Link: the destination (SinkTarget) and word of its progress. */
 export interface ChainOwner extends SinkTarget {
+  readonly direction: 'upstream' | 'downstream';
+  /** Bytes in the destination socket's write buffer, once it waits for 'drain' (else 0). */
+  readonly backlog: number;
   /** Data moved on (or a backlog was delivered): the Link re-checks its bound. */
   progress(): void;
   /** A stage ended the stream for good: the connection closes once that end reaches the destination. */
@@ -132,6 +135,8 @@ export class Chain implements ReceiverOwner {
         slot.next.write(chunk);
         this.#link.progress();
       },
+      released: () => this.#link.progress(),
+      backlog: () => this.#link.backlog,
       end: () => {
         if (slot.detached || slot.endSent) return;
         slot.endSent = true;
@@ -149,6 +154,9 @@ export class Chain implements ReceiverOwner {
         if (!slot.detached) this.#host.cut(mode, reason);
       },
       tripped: (detail) => this.#host.tripped(entry.toxic, detail),
+      direction: this.#link.direction,
+      shared: (create) => this.#host.shared(entry.toxic, create),
+      bypassed: (reason) => this.#host.bypassed(entry.toxic, reason),
     };
   }
 

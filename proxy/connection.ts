@@ -52,6 +52,8 @@ export class Connection implements LinkHost {
   #endReason: string | undefined;
   #graceTimer: unknown;
   #clientAddress: string | undefined;
+  /** Per-toxic state of this connection, keyed by the toxic's `state` (kept across updates, new when re-added). */
+  #shared = new WeakMap<object, object>();
 
   constructor(id: number, client: Socket, dial: Dial, host: ConnectionHost) {
     this.id = id;
@@ -97,9 +99,26 @@ export class Connection implements LinkHost {
     this.#host.events.emit({ type: 'fault.tripped', proxy: this.#host.name, connection: this.id, toxic: toxic.name, detail });
   }
 
+  shared<T extends object>(toxic: Toxic, create: () => T): T {
+    let state = this.#shared.get(toxic.state);
+    if (state === undefined) this.#shared.set(toxic.state, (state = create()));
+    return state as T;
+  }
+
+  bypassed(toxic: Toxic, reason: string): void {
+    const { name, events } = this.#host;
+    events.emit({ type: 'toxic.bypassed', proxy: name, connection: this.id, toxic: toxic.name, toxic_type: toxic.type, reason });
+  }
+
   /** The Link carrying `stream`. */
   link(stream: Stream): Link | undefined {
     return stream === 'upstream' ? this.up : this.down;
+  }
+
+  /** The Links `toxic` acts on: the one of its stream, or both for a two-way toxic. */
+  linksOf(toxic: Toxic): Link[] {
+    const links = toxic.definition.twoWay ? [this.up, this.down] : [this.link(toxic.stream)];
+    return links.filter((link) => link !== undefined);
   }
 
   /** Cuts the connection: `reset` sends RST both ways now; `close` flushes what was written, then FIN. */
@@ -138,10 +157,14 @@ export class Connection implements LinkHost {
     if (this.#host.events.wants('connection.opened')) {
       this.#host.events.emit({ type: 'connection.opened', proxy: this.#host.name, connection: this.id, client: this.clientAddress });
     }
-    for (const toxic of this.#host.toxics('upstream')) this.up.addToxic(toxic);
-    for (const toxic of this.#host.toxics('downstream')) this.down.addToxic(toxic);
+    for (const toxic of this.#host.toxics('upstream')) for (const link of this.linksOf(toxic)) link.addToxic(toxic);
+    for (const toxic of this.#host.toxics('downstream')) for (const link of this.linksOf(toxic)) link.addToxic(toxic);
     if (this.#state === 'open') this.client.resume();
   };
+
+  drained(direction: 'upstream' | 'downstream'): void {
+    (direction === 'upstream' ? this.down : this.up)?.progress();
+  }
 
   sourceEnded(direction: 'upstream' | 'downstream'): void {
     this.#endReason ??= direction === 'upstream' ? 'client closed' : 'upstream closed';

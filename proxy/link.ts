@@ -32,6 +32,12 @@ export interface LinkHost {
   selects(toxic: Toxic): boolean;
   cut(mode: CutMode, reason: string): void;
   tripped(toxic: Toxic, detail: string): void;
+  /** The per-connection state of `toxic` (see StageContext.shared). */
+  shared<T extends object>(toxic: Toxic, create: () => T): T;
+  /** `toxic` passes this connection through untouched (see StageContext.bypassed). */
+  bypassed(toxic: Toxic, reason: string): void;
+  /** The destination of the link in `direction` drained: the other link may count its backlog (see StageContext.backlog). */
+  drained(direction: 'upstream' | 'downstream'): void;
   /** The source socket sent FIN. */
   sourceEnded(direction: 'upstream' | 'downstream'): void;
 }
@@ -72,6 +78,14 @@ export class Link implements ChainOwner {
   /** Bytes held by the stages and the destination's write buffer (what the bound limits). */
   get held(): number {
     return this.#dest.writableLength + (this.#chain?.held ?? 0);
+  }
+
+  /**
+   * Bytes in the destination socket's write buffer, counted only once it is over its high-water
+   * mark: then a 'drain' is sure to come (and to reach the other link, see LinkHost.drained).
+   */
+  get backlog(): number {
+    return this.#dest.writableNeedDrain ? this.#dest.writableLength : 0;
   }
 
   /** Names of the toxics active on this link (drawn in by their toxicity). */
@@ -173,6 +187,7 @@ export class Link implements ChainOwner {
   #onDrain = (): void => {
     this.#waitDrain = false;
     this.#maybeResume();
+    if (this.#chain) this.#host.drained(this.direction);
   };
 
   #maybeResume(): void {

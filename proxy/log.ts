@@ -21,6 +21,7 @@ const levels: Record<FaultlineEvent['type'], 'info' | 'warn' | 'debug'> = {
   'toxic.updated': 'info',
   'toxic.removed': 'info',
   'toxic.unknown_attributes': 'warn',
+  'toxic.bypassed': 'warn',
   'connection.opened': 'debug',
   'connection.closed': 'debug',
   'connection.failed': 'warn',
@@ -31,6 +32,7 @@ const levels: Record<FaultlineEvent['type'], 'info' | 'warn' | 'debug'> = {
 /** Log messages that say more than the event's name. */
 const messages: Partial<Record<FaultlineEvent['type'], string>> = {
   'toxic.unknown_attributes': 'toxic attributes ignored: its type has no such attribute (the server rejects them with --strict)',
+  'toxic.bypassed': 'toxic passes this connection through untouched: the stream is not the protocol it understands',
 };
 
 /** A repeated failure (e.g. EMFILE on every accept or dial) is logged once, then once a second with a count. */

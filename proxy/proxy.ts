@@ -182,7 +182,7 @@ export class Proxy implements ConnectionHost {
   addToxic(input: ToxicInput): Toxic {
     const toxic = this.toxicSet.add(input);
     const at = performance.now();
-    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.addToxic(toxic);
+    for (const connection of this.#connections.values()) for (const link of connection.linksOf(toxic)) link.addToxic(toxic);
     this.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxicToJson(toxic) }, at);
     this.warnIgnored(toxic, toxic.ignored);
     return toxic;
@@ -193,7 +193,7 @@ export class Proxy implements ConnectionHost {
     const before = this.toxicSet.get(name).ignored;
     const toxic = this.toxicSet.update(name, patch);
     const at = performance.now();
-    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.updateToxic(toxic);
+    for (const connection of this.#connections.values()) for (const link of connection.linksOf(toxic)) link.updateToxic(toxic);
     this.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxicToJson(toxic) }, at);
     this.warnIgnored(toxic, toxic.ignored.slice(before.length));
     return toxic;
@@ -209,7 +209,7 @@ export class Proxy implements ConnectionHost {
   removeToxic(name: string): void {
     const toxic = this.toxicSet.remove(name);
     const at = performance.now();
-    for (const connection of this.#connections.values()) connection.link(toxic.stream)?.removeToxic(name);
+    for (const connection of this.#connections.values()) for (const link of connection.linksOf(toxic)) link.removeToxic(name);
     this.events.emit({ type: 'toxic.removed', proxy: this.name, toxic: name }, at);
   }
 

@@ -4,6 +4,8 @@ import { blackhole } from './blackhole.js';
 import { cutAfter } from './cut-after.js';
 import { drop } from './drop.js';
 import { flaky } from './flaky.js';
+import { httpDelayHeaders } from './http-delay-headers.js';
+import { httpStatus } from './http-status.js';
 export { flakyAttributes } from './flaky.js';
 import { latency } from './latency.js';
 export { latencyAttributes } from './latency.js';
@@ -12,6 +14,7 @@ import { noop } from './noop.js';
 import { resetPeer } from './reset-peer.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
+import { sseTruncate } from './sse-truncate.js';
 import { timeout } from './timeout.js';
 import { z } from 'zod';
 import type { ToxicDefinition } from './toxic.js';
@@ -29,6 +32,9 @@ const definitions: readonly ToxicDefinition[] = [
   blackhole,
   flaky,
   cutAfter,
+  httpStatus,
+  httpDelayHeaders,
+  sseTruncate,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));

@@ -31,6 +31,10 @@ export interface StageContext {
   readonly random: Random;
   /** Passes a chunk to the next stage (or the destination socket). */
   push(chunk: Chunk): void;
+  /** Bytes written to this link's destination socket and not yet taken by the kernel, once over its high-water mark (else 0). */
+  backlog(): number;
+  /** Says the stage's `held` went down without a push (e.g. another link took bytes it held), so the link may read again. */
+  released(): void;
   /** Passes the end of the stream on (FIN once it reaches the destination). */
   end(): void;
   /** Ends the stream here and closes the whole connection once that end reaches the destination. */
@@ -39,6 +43,12 @@ export interface StageContext {
   cut(mode: CutMode, reason: string): void;
   /** Reports that the toxic did something worth an event (a flaky trip, a reset). */
   tripped(detail: string): void;
+  /** The direction of this stage's link (a two-way toxic has a stage on each). */
+  readonly direction: 'upstream' | 'downstream';
+  /** The state this toxic keeps for this connection (made by `create` on first use), shared by its stages on both links. */
+  shared<T extends object>(create: () => T): T;
+  /** Reports that the toxic passes this connection through untouched (a `toxic.bypassed` warning event). */
+  bypassed(reason: string): void;
 }
 
 /** What a stage hands back when it leaves a live link: held chunks (oldest first) and a pending end. */
@@ -71,6 +81,11 @@ export interface ToxicDefinition<A extends object = object, S extends object = o
   /** One line for the README's fault table and `--help`. */
   readonly summary: string;
   readonly attributes: z.ZodType<A>;
+  /**
+   * The toxic acts on both links of a connection whatever its `stream` (the HTTP toxics: requests
+   * one way, responses the other): a stage is made on each, and they meet through `ctx.shared`.
+   */
+  readonly twoWay?: boolean;
   /** Removing this toxic from a live link closes the connection (Toxiproxy's `timeout`). */
   readonly closesOnRemove?: boolean;
   /** A new connection this toxic is active on is cut this way right after accept, never dialled. */

@@ -75,6 +75,7 @@ export function stageRig<A extends object, S extends object>(
   const clock = new FakeClock();
   // Deferred work runs in a later "turn" of the fake clock: never inline past the slice.
   const scheduler: Scheduler = { hasRoom: () => true, later: (task) => void clock.setTimeout(task, 0) };
+  let shared: object | undefined;
   const rig = { clock, out: [], ended: null, cut: null, finished: null, tripped: [] } as unknown as Rig & { stage: Stage };
   const ctx: StageContext = {
     clock,
@@ -88,6 +89,11 @@ export function stageRig<A extends object, S extends object>(
     },
     cut: (mode) => void (rig.cut ??= { at: clock.now(), mode }),
     tripped: (detail) => void rig.tripped.push(detail),
+    released: () => undefined,
+    backlog: () => 0,
+    direction: 'downstream',
+    shared: <T extends object>(create: () => T): T => (shared ??= create()) as T,
+    bypassed: (reason) => void rig.tripped.push(`bypassed: ${reason}`),
   };
   const parsed = definition.attributes.parse(attributes);
   rig.stage = definition.create(parsed, ctx, (definition.createState?.() ?? {}) as S);
