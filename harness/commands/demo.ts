@@ -16,7 +16,7 @@ import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './sce
 
 interface DemoArgs extends OutputArgs, PolicyArgs, McpProtocolArgs, McpServerArgs {
   scenarios: string[];
-  probe: 'mcp' | 'http' | 'tcp' | 'all';
+  probe: 'mcp' | 'mcp-stdio' | 'http' | 'tcp' | 'all';
   seed: string;
 }
 
@@ -26,17 +26,27 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   describe: 'Run scenarios (the six built-ins by default) against an in-process proxy and demo upstreams',
   builder: (y) =>
     mcpServerOptions(mcpProtocolOption(scenarioOptions(outputOptions(y))))
-      .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive' })
+      .option('probe', { choices: ['mcp', 'mcp-stdio', 'http', 'tcp', 'all'] as const, default: 'mcp' as const, describe: 'client to drive (mcp-stdio: the MCP client starts the demo server over stdio behind faultline stdio)' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios, argv.suite);
     const [{ startServer }, { runScenarios }] = await Promise.all([import('../../proxy/api/server.js'), import('../run-scenarios.js')]);
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
-    const kinds: Array<'mcp' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
+    const kinds: Array<'mcp' | 'mcp-stdio' | 'http' | 'tcp'> = argv.probe === 'all' ? ['tcp', 'http', 'mcp'] : [argv.probe];
     const results: ScenarioResult[] = [];
     const progress = progressReporter(process.stderr, argv.quiet);
     try {
       for (const kind of kinds) {
+        if (kind === 'mcp-stdio') {
+          const { stdioTarget } = await import('../upstreams/mcp-stdio-target.js');
+          const stdio = stdioTarget();
+          try {
+            results.push(...(await runScenarios({ proxyUrl: server.url, probe: kind, upstream: stdio.target, scenarios, policy: policyOf(argv), seed: argv.seed, sameProcess: true, ...progress.hooks })));
+          } finally {
+            stdio.remove();
+          }
+          continue;
+        }
         const upstream = await startUpstream(kind, { mcp: mcpUpstreamOptions(argv) });
         try {
           const target: UpstreamTarget = {
