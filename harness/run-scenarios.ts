@@ -88,6 +88,10 @@ export type { ProbeKind, ProbeFactory, ProbeTarget } from './probes/probe.js';
 export async function runScenarios(options: RunScenariosOptions): Promise<ScenarioResult[]> {
   const pinned = options.mcpProtocol;
   const scenarios = (options.scenarios ?? (await builtinScenarios())).filter((scenario) => {
+    if (typeof options.probe === 'string' && scenario.probes && !scenario.probes.includes(options.probe)) {
+      options.onSkip?.(scenario, `meant for probe ${scenario.probes.join(', ')}, not ${options.probe}`);
+      return false;
+    }
     const meant = scenario.mcp_protocols;
     if (options.probe !== 'mcp' || !pinned || !meant || meant.includes(pinned)) return true;
     options.onSkip?.(scenario, `meant for MCP ${meant.join(', ')}, not ${pinned}`);
