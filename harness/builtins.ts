@@ -14,11 +14,14 @@ export const BUILTIN_SCENARIOS = [
   'rapid_reconnect',
 ] as const;
 
-/** The MCP-aware built-in scenarios (`faultline demo --suite mcp`): long calls, resumable and re-issued streams, notifications, a stdio server crash. */
-export const MCP_SCENARIOS = ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss', 'stdio_server_crash'] as const;
+/** The MCP-aware built-in scenarios over Streamable HTTP (`faultline demo --suite mcp`): long calls, resumable and re-issued streams, notifications. */
+export const MCP_SCENARIOS = ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss'] as const;
 
-/** The suites of built-ins: `plan` (the six, the default) and `mcp`. */
-export const SUITES = { plan: BUILTIN_SCENARIOS, mcp: MCP_SCENARIOS } as const;
+/** The MCP-aware built-ins meant for the stdio probe (`mcp-stdio`), also in the `mcp` suite. */
+export const STDIO_SCENARIOS = ['stdio_server_crash'] as const;
+
+/** The suites of built-ins: `plan` (the six, the default) and `mcp` (each scenario runs on the probes it is meant for). */
+export const SUITES = { plan: BUILTIN_SCENARIOS, mcp: [...MCP_SCENARIOS, ...STDIO_SCENARIOS] } as const;
 
 /** A suite of built-ins. */
 export type Suite = keyof typeof SUITES;

@@ -41,7 +41,19 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
           const { stdioTarget } = await import('../upstreams/mcp-stdio-target.js');
           const stdio = stdioTarget();
           try {
-            results.push(...(await runScenarios({ proxyUrl: server.url, probe: kind, upstream: stdio.target, scenarios, policy: policyOf(argv), seed: argv.seed, sameProcess: true, ...progress.hooks })));
+            results.push(
+              ...(await runScenarios({
+                proxyUrl: server.url,
+                probe: kind,
+                upstream: stdio.target,
+                scenarios,
+                policy: policyOf(argv),
+                seed: argv.seed,
+                sameProcess: true,
+                onSkip: (scenario, reason) => process.stderr.write(`skipped ${scenario.name}: ${reason}\n`),
+                ...progress.hooks,
+              })),
+            );
           } finally {
             stdio.remove();
           }
