@@ -18,7 +18,11 @@ export const stdioCommand: CommandModule<GlobalArgs, StdioArgs> = {
   handler: async (argv) => {
     const [command, ...args] = (argv['--'] ?? argv._.slice(1)).map(String);
     if (!command) throw new CliError('stdio: name the command to start after --, e.g. faultline stdio --name mcp -- node server.js', 'ERR_USAGE');
+    // A host that stops the relay (SIGTERM, as the MCP SDK does on close) must not leave its server running.
+    const stop = new AbortController();
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
     process.exitCode = await runRelay({
+      stop: stop.signal,
       name: argv.name,
       url: argv.url,
       token: argv.token,

@@ -26,7 +26,7 @@ export interface FollowTarget {
 }
 
 /** Creates proxy NAME unless it exists (`listen` 127.0.0.1:0: nobody connects to it); resolves with it. */
-export async function register(target: FollowTarget): Promise<ProxyJson> {
+async function register(target: FollowTarget): Promise<ProxyJson> {
   const api = new ApiClient(target.url, target.token);
   try {
     return await api.request<ProxyJson>('GET', apiPath('proxies', target.name));

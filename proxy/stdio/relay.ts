@@ -41,6 +41,8 @@ export interface RelayOptions {
   readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Aborted when the relay itself is told to stop (SIGTERM, SIGINT): the server is ended as after a cut. */
+  readonly stop?: AbortSignal;
 }
 
 /** Runs the relay; resolves with the exit code it should end with. */
@@ -57,6 +59,10 @@ export async function runRelay(options: RelayOptions): Promise<number> {
       note(`refused: ${refusal}`);
       return 1;
     }
+  }
+  if (options.stop?.aborted) {
+    stop.abort();
+    return 1;
   }
   const child = spawn(options.command, [...options.args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = childExit(child);
@@ -82,6 +88,7 @@ export async function runRelay(options: RelayOptions): Promise<number> {
     onChange: (toxic, change) => note(`toxic ${toxic} ${change}`),
     onSkipped: (toxic, reason) => note(`toxic ${toxic.name} left out: ${reason}`),
   });
+  options.stop?.addEventListener('abort', () => session.cut('close', 'relay stopped'), { once: true });
   // The client went away (EPIPE on our stdout): nothing more to relay.
   options.stdout.on('error', () => session.cut('reset', 'client gone'));
   child.stdin.on('error', () => undefined);

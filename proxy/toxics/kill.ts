@@ -11,7 +11,7 @@ import { defineToxic } from './toxic.js';
 const SIGNALS = Object.keys(constants.signals);
 
 /** The `kill` attributes: the signal name (SIGKILL, SIGTERM, SIGSEGV, …). */
-export const killAttributes = z.object({
+const killAttributes = z.object({
   signal: z
     .string({ error: 'must be a signal name such as "SIGKILL"' })
     .refine((name) => SIGNALS.includes(name), { error: 'must be a signal name such as "SIGKILL" or "SIGTERM"' })

@@ -6,6 +6,7 @@
 import t from 'tap';
 import { builtinScenarios } from '../../harness/builtins.js';
 import { consoleDetails } from '../../harness/reporters/console.js';
+import { renderHtml } from '../../harness/reporters/html.js';
 import { runScenarios } from '../../harness/run-scenarios.js';
 import { stdioTarget } from '../../harness/upstreams/mcp-stdio-target.js';
 import { readStdioLedger } from '../../harness/upstreams/mcp-stdio.js';
@@ -60,4 +61,5 @@ t.test('full_connection_loss, no_cascading_failures and stdio_server_crash on th
   const entry = crash?.timeline.find((e) => e.type === 'call');
   t.match(entry, { type: 'call', ok: false, error: 'closed' }, 'the SDK failed the call at once: connection closed (no hang)');
   t.match(consoleDetails(results), /stdio: server process exited 1×, restarted by the probe 1×/, 'the console says it');
+  t.match(renderHtml(results), /stdio: server exits · restarts<\/[a-z]+><[a-z]+>1 · 1</, 'and the HTML report');
 });

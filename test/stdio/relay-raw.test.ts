@@ -3,6 +3,7 @@
  * raw pipes, so what reaches the client's side is seen exactly (a line cut in two, a byte limit,
  * a throttled answer), and the relay without a control API.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import t from 'tap';
@@ -105,3 +106,42 @@ t.test('without a control API the relay relays faithfully and says so on stderr 
   relay.child.stdin.end();
   t.equal((await relay.exited).code, 0);
 });
+
+t.test('a relay told to stop (SIGTERM) ends its server too, even with bytes held by a stall', async (t) => {
+  const server = await apiServer(t);
+  await proxyWith(server, 'stopped', [{ name: 'bh', type: 'blackhole', stream: 'upstream', attributes: {} }]);
+  const relay = rawRelay(t, relayArgs(server.url, 'stopped', journalPath(t)));
+  relay.child.stdin.write(initializeLine());
+  let serverPid: number | undefined;
+  t.ok(
+    await eventually(() => {
+      serverPid = childOf(relay.child.pid as number);
+      return serverPid !== undefined;
+    }),
+    'the server process runs',
+  );
+  relay.child.kill('SIGTERM');
+  const { code } = await relay.exited;
+  t.equal(code, 1, 'the relay exits with 1');
+  t.match(relay.stderr(), /cut \(relay stopped\)/);
+  t.ok(await eventually(() => !alive(serverPid as number)), 'and its server is gone');
+});
+
+/** The first child process of `pid`, if any (ps exits 1 when there is none). */
+function childOf(pid: number): number | undefined {
+  try {
+    const [first] = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
