@@ -122,7 +122,7 @@ async function firstSnapshot(target: FollowTarget, signal: AbortSignal): Promise
     signal.addEventListener('abort', () => attempt.abort(), { once: true });
     const timer = setTimeout(() => {
       attempt.abort();
-      settle('no answer within 3 s');
+      settle(`no answer within ${REGISTER_TIMEOUT_MS / 1000} s`);
     }, REGISTER_TIMEOUT_MS);
     const settle = (value: First | string): void => {
       if (settled) return;

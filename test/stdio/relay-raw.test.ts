@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import t from 'tap';
 import { apiServer, call } from '../helpers/api.js';
+import { faultline } from '../helpers/cli.js';
 import { eventually } from '../helpers/net.js';
 import { initializeLine, journalPath, rawRelay, relayArgs } from '../helpers/stdio.js';
 
@@ -145,3 +146,13 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+t.test('faultline stdio without a command, or without --name, is a usage error naming what is missing', async (t) => {
+  const noCommand = await faultline(['stdio', '--name', 'x', '--url', 'http://127.0.0.1:9']);
+  t.equal(noCommand.code, 2);
+  t.match(noCommand.stderr, /name the command to start after --/);
+  t.equal(noCommand.stdout, '', 'nothing on stdout');
+  const noName = await faultline(['stdio', '--', 'cat']);
+  t.equal(noName.code, 2);
+  t.match(noName.stderr, /Missing required argument: name/);
+});
