@@ -66,6 +66,7 @@ export async function runRelay(options: RelayOptions): Promise<number> {
   }
   const child = spawn(options.command, [...options.args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = childExit(child);
+  child.once('error', (err) => note(`cannot start ${options.command}: ${err.message}`));
   const scheduler = new SliceScheduler();
   let killTimer: NodeJS.Timeout | undefined;
   const session = new StdioSession({
@@ -179,7 +180,7 @@ async function keepFollowing(target: FollowTarget, session: StdioSession, onEven
   }
 }
 
-/** Resolves with the child's exit code (128 + the signal's number when a signal ended it) once its pipes closed. */
+/** Resolves with the child's exit code (128 + the signal's number when a signal ended it) once its pipes closed; 127 when it could not start. */
 function childExit(child: ChildProcessByStdio<Writable, Readable, null>): Promise<number> {
   return new Promise((resolve) => {
     child.once('error', () => resolve(127));

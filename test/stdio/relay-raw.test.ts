@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import t from 'tap';
 import { apiServer, call } from '../helpers/api.js';
-import { faultline } from '../helpers/cli.js';
+import { BIN, faultline } from '../helpers/cli.js';
 import { eventually } from '../helpers/net.js';
 import { initializeLine, journalPath, rawRelay, relayArgs } from '../helpers/stdio.js';
 
@@ -155,4 +155,13 @@ t.test('faultline stdio without a command, or without --name, is a usage error n
   const noName = await faultline(['stdio', '--', 'cat']);
   t.equal(noName.code, 2);
   t.match(noName.stderr, /Missing required argument: name/);
+});
+
+t.test('a command that cannot start: the relay says so and exits with 127', async (t) => {
+  const server = await apiServer(t);
+  const relay = rawRelay(t, [BIN, 'stdio', '--name', 'missing', '--url', server.url, '--', '/nonexistent/server']);
+  const { code } = await relay.exited;
+  t.equal(code, 127);
+  t.match(relay.stderr(), /faultline stdio missing: cannot start \/nonexistent\/server: spawn \/nonexistent\/server ENOENT/);
+  t.equal(relay.stdout().length, 0);
 });
