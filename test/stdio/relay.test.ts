@@ -26,12 +26,14 @@ t.test('the relay registers its proxy, relays faithfully and writes nothing of i
   t.notMatch(stderr(), /cannot reach/);
 });
 
-t.test('slicer: every JSON-RPC line is split across many writes and the client still frames each message', async (t) => {
+t.test('slicer on both pipes: every JSON-RPC line is split across many writes and the client and the server still frame each message', async (t) => {
   const server = await apiServer(t);
   const { client, note } = await stdioClient(t, server.url, 'sliced', journalPath(t));
-  const body = { name: 'slice', type: 'slicer', stream: 'downstream', attributes: { average_size: 3, size_variation: 2, delay: 0 } };
-  t.equal((await call(server, 'POST', '/proxies/sliced/toxics', body)).status, 200);
-  t.ok(await note(/toxic slice added/), 'the relay applied the slicer');
+  for (const stream of ['upstream', 'downstream']) {
+    const body = { name: `slice_${stream}`, type: 'slicer', stream, attributes: { average_size: 3, size_variation: 2, delay: 0 } };
+    t.equal((await call(server, 'POST', '/proxies/sliced/toxics', body)).status, 200);
+    t.ok(await note(new RegExp(`toxic slice_${stream} added`)), `the relay applied the slicer on ${stream}`);
+  }
   const payload = 'x'.repeat(2000);
   t.match(text(await client.callTool({ name: 'record', arguments: { id: 'big', payload } })), /"applied":1/);
   t.equal(text(await client.callTool({ name: 'read', arguments: { id: 'big' } })), payload, 'a 2 kB answer arrives whole');
