@@ -18,7 +18,7 @@ import { Link, type LinkHost } from '../link.js';
 import { deriveRandom, type Random } from '../random.js';
 import type { Scheduler } from '../scheduler.js';
 import { buildToxic, type Stream, type Toxic } from '../toxic-set.js';
-import { STDIO_DEFINITIONS } from '../toxics/catalog.js';
+import { STDIO_DEFINITIONS, toxicDefinition } from '../toxics/catalog.js';
 import type { ToxicDefinition } from '../toxics/toxic.js';
 
 /** What a session is built from. */
@@ -163,9 +163,8 @@ export class StdioSession implements LinkHost {
   /** `kill` over stdio: signals the child as the stage starts; data passes on until the child is gone. */
   #killer(): ToxicDefinition {
     const { child } = this.#options;
-    const base = buildToxic({ type: 'kill' }, () => false, false).definition;
     return {
-      ...base,
+      ...(toxicDefinition('kill') as ToxicDefinition),
       cutOnAccept: undefined,
       create: (attrs, ctx) => {
         const signal = (attrs as { signal: NodeJS.Signals }).signal;
