@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { readStdioCalls, readStdioLedger } from '../../harness/upstreams/mcp-stdio.js';
+import { startServer } from '../../proxy/api/server.js';
 import { apiServer, call } from '../helpers/api.js';
 import { eventually } from '../helpers/net.js';
 import { journalPath, stdioClient } from '../helpers/stdio.js';
@@ -112,4 +113,19 @@ t.test('kill signals the server process: the client sees it exit; the ledger say
   t.equal(calls.length, 1, 'the call ledger has the call');
   t.ok((calls[0]?.steps.length ?? 0) >= 3, 'with the steps done before the crash');
   t.equal(calls[0]?.completed_at, null, 'and no completion');
+});
+
+t.test('the control API going away leaves the toxics as they were: the relay goes on relaying through them', async (t) => {
+  const server = await startServer({ port: 0, seed: 'test' });
+  let closed = false;
+  t.teardown(() => (closed ? undefined : server.close()));
+  const { client, note, stderr } = await stdioClient(t, server.url, 'orphan', journalPath(t));
+  await call(server, 'POST', '/proxies/orphan/toxics', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 200 } });
+  t.ok(await note(/toxic lat added/));
+  await server.close();
+  closed = true;
+  const start = performance.now();
+  t.match(text(await client.callTool({ name: 'record', arguments: { id: 'after', payload: 'x' } })), /"applied":1/, 'calls still work');
+  t.ok(performance.now() - start >= 195, `and are still delayed (${Math.round(performance.now() - start)} ms)`);
+  t.notMatch(stderr(), /toxic lat removed/, 'the toxic was not dropped');
 });
