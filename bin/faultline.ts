@@ -12,6 +12,7 @@ import { normalizeToxiproxyFlags } from '../cli/toxiproxy-flags.js';
 import { connectionsCommand, cutCommand, healCommand, partitionCommand } from '../proxy/commands/connections.js';
 import { createCommand, deleteCommand, inspectCommand, listCommand, toggleCommand } from '../proxy/commands/proxies.js';
 import { serverCommand } from '../proxy/commands/server.js';
+import { stdioCommand } from '../proxy/commands/stdio.js';
 import { toxicCommand } from '../proxy/commands/toxics.js';
 import { FAULTLINE_VERSION } from '../proxy/version.js';
 
@@ -32,6 +33,7 @@ try {
     .command(demoCommand as never)
     .command(reportCommand as never)
     .command(upstreamCommand as never)
+    .command(stdioCommand as never)
     .demandCommand(1, 'name a command (faultline --help lists them)')
     .strict()
     .fail((message, err) => {

@@ -14,14 +14,17 @@ export const BUILTIN_SCENARIOS = [
   'rapid_reconnect',
 ] as const;
 
-/** The MCP-aware built-in scenarios (`faultline demo --suite mcp`): long calls, resumable and re-issued streams, notifications. */
+/** The MCP-aware built-in scenarios over Streamable HTTP (`faultline demo --suite mcp`): long calls, resumable and re-issued streams, notifications. */
 export const MCP_SCENARIOS = ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss'] as const;
 
 /** The many-clients built-in scenarios (`faultline demo --suite clients`, http): a reconnect storm, a split brain. */
 export const CLIENT_SCENARIOS = ['reconnect_storm', 'split_brain'] as const;
 
-/** The suites of built-ins: `plan` (the six, the default), `mcp` and `clients`. */
-export const SUITES = { plan: BUILTIN_SCENARIOS, mcp: MCP_SCENARIOS, clients: CLIENT_SCENARIOS } as const;
+/** The MCP-aware built-ins meant for the stdio probe (`mcp-stdio`), also in the `mcp` suite. */
+export const STDIO_SCENARIOS = ['stdio_server_crash'] as const;
+
+/** The suites of built-ins: `plan` (the six, the default), `mcp` (each scenario runs on the probes it is meant for) and `clients`. */
+export const SUITES = { plan: BUILTIN_SCENARIOS, mcp: [...MCP_SCENARIOS, ...STDIO_SCENARIOS], clients: CLIENT_SCENARIOS } as const;
 
 /** A suite of built-ins. */
 export type Suite = keyof typeof SUITES;

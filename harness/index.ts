@@ -17,7 +17,7 @@ export { runScenarios, type RunScenariosOptions, type ProbeKind, type ProbeFacto
 export { runScenario, type RunContext, type PathTarget, type Progress } from './runner.js';
 export type { ScenarioResult, ReadableResult, FaultWindowResult } from './result-schema.js';
 export { parseScenario, loadScenarioFile, ScenarioError, type Scenario, type Step, type Policy, type Flag } from './scenario.js';
-export { builtinScenarios, BUILTIN_SCENARIOS, MCP_SCENARIOS, SUITES, type Suite } from './builtins.js';
+export { builtinScenarios, BUILTIN_SCENARIOS, MCP_SCENARIOS, STDIO_SCENARIOS, SUITES, type Suite } from './builtins.js';
 export { Controller } from './controller.js';
 export { consoleSummary, consoleDetails, windowsTable } from './reporters/console.js';
 export { targetMet, runExitCode, type ExitOn } from './verdict.js';

@@ -38,7 +38,7 @@ export interface McpInputs {
 export function mcpFigures({ timeline, facts, calls, ledger }: McpInputs): Omit<McpFigures, 'known_defects'> {
   const mcpCalls = timeline.calls().map((entry) => reconcileCall(entry, calls?.calls.filter((c) => c.op === entry.id) ?? [], ledger));
   if (!facts) {
-    return { mcp_protocol: null, mcp_sdk: null, wall_origin_ms: null, resumed_streams: null, replayed_events: null, missing_events: null, duplicate_events: null, work_after_cancel: [], reissued_requests: null, mcp_calls: mcpCalls };
+    return { mcp_protocol: null, mcp_sdk: null, mcp_transport: null, server_exits: null, server_restarts: null, wall_origin_ms: null, resumed_streams: null, replayed_events: null, missing_events: null, duplicate_events: null, work_after_cancel: [], reissued_requests: null, mcp_calls: mcpCalls };
   }
   const wire = timeline.mcp();
   const notices = noticeFigures(timeline, facts, calls);
@@ -46,6 +46,9 @@ export function mcpFigures({ timeline, facts, calls, ledger }: McpInputs): Omit<
   return {
     mcp_protocol: facts.protocol,
     mcp_sdk: facts.sdk,
+    mcp_transport: facts.transport ?? 'http',
+    server_exits: facts.transport === 'stdio' ? (facts.serverExits ?? 0) : null,
+    server_restarts: facts.transport === 'stdio' ? (facts.serverRestarts ?? 0) : null,
     wall_origin_ms: timeline.wallOrigin,
     resumed_streams: wire.filter((e) => e.kind === 'resume' && (e.status ?? 0) >= 200 && (e.status ?? 0) < 300).length,
     replayed_events: replayedEvents(timeline, calls),

@@ -138,6 +138,9 @@ export type Defect = z.infer<typeof defectSchema>;
 export const mcpResultShape = {
   mcp_protocol: mcpProtocolSchema.nullable().describe('the protocol generation really spoken on the wire (MCP-Protocol-Version of the requests that got an answer)'),
   mcp_sdk: z.string().nullable().describe('the client SDK and version the probe used'),
+  mcp_transport: z.enum(['http', 'stdio']).nullable().describe('http: Streamable HTTP (probe mcp); stdio: the server process behind `faultline stdio` (probe mcp-stdio)'),
+  server_exits: z.number().int().min(0).nullable().describe('stdio: times the server process exited under the client (a drop, a kill, a refuse); null over HTTP'),
+  server_restarts: z.number().int().min(0).nullable().describe('stdio: times the probe started the server process again after it exited (the SDK itself never does); null over HTTP'),
   wall_origin_ms: z.number().nullable().describe("wall-clock ms at the scenario's start: a server time (call ledger) minus this is on the timeline"),
   resumed_streams: z.number().int().min(0).nullable().describe('GETs with Last-Event-ID that the server answered with a stream'),
   replayed_events: z.number().int().min(0).nullable().describe('SSE messages that arrived on a resumed stream and that the server had sent before the resumption was answered (all that arrived on resumed streams when the server keeps no call ledger)'),

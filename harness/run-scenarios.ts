@@ -12,6 +12,7 @@ import type { CallLedgerSnapshot, McpProtocol } from './mcp-schema.js';
 import { McpProbe, type ToolCall } from './probes/mcp.js';
 import { McpAutoProbe } from './probes/mcp-auto.js';
 import { McpModernProbe } from './probes/mcp-modern.js';
+import { McpStdioProbe, relayCommand } from './probes/mcp-stdio.js';
 import type { Probe, ProbeFactory, ProbeKind } from './probes/probe.js';
 import { ConnectProbe, TcpProbe } from './probes/tcp.js';
 import type { ScenarioResult } from './result.js';
@@ -30,6 +31,11 @@ export interface UpstreamTarget {
   notify?: () => Promise<unknown>;
   /** MCP: reads the server's call ledger (faultline's demo server serves it in `GET /ledger`). */
   calls?: () => Promise<CallLedgerSnapshot | undefined>;
+  /**
+   * mcp-stdio: the server command (argv) the probe starts behind `faultline stdio`, e.g. the demo
+   * server `[node, faultline.js, 'upstream', 'mcp', '--stdio', '--journal', FILE]`.
+   */
+  stdioServer?: readonly string[];
   /** HTTP: the path of the MCP endpoint (default `/mcp`). */
   mcpPath?: string;
   /** MCP: the tools to call (default faultline's demo tools `record` and `read`). */
@@ -84,6 +90,10 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   const scenarios = (options.scenarios ?? (await builtinScenarios())).filter((scenario) => {
     if (options.probe !== 'http' && Object.keys(scenario.client_addresses ?? {}).length > 0) {
       options.onSkip?.(scenario, 'its clients connect from given addresses (client_addresses), which only the http probe does');
+      return false;
+    }
+    if (typeof options.probe === 'string' && scenario.probes && !scenario.probes.includes(options.probe)) {
+      options.onSkip?.(scenario, `meant for probe ${scenario.probes.join(', ')}, not ${options.probe}`);
       return false;
     }
     const meant = scenario.mcp_protocols;
@@ -142,7 +152,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
           probes = Array.from({ length: clients }, (_, c) => {
             const from = addresses?.[c % addresses.length];
             return typeof options.probe === 'string'
-              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol, from)
+              ? makeProbe(options.probe, probeHost, port, options.upstream, path, repair_stream, protocol, { proxy, url: controller.url, token: options.token }, from)
               : options.probe({ host: probeHost, port, path, scenario: scenario.name, ...(clients > 1 ? { client: c } : {}) });
           });
         } catch (err) {
@@ -172,6 +182,13 @@ export async function runScenarios(options: RunScenariosOptions): Promise<Scenar
   return results;
 }
 
+/** The proxy of a path and its control API (where an mcp-stdio probe's relay takes its faults). */
+interface ProxyRef {
+  proxy: string;
+  url: string;
+  token: string | undefined;
+}
+
 function makeProbe(
   kind: ProbeKind,
   host: string,
@@ -179,7 +196,8 @@ function makeProbe(
   upstream: UpstreamTarget,
   path: string,
   repairStream: boolean,
-  protocol?: McpProtocol,
+  protocol: McpProtocol | undefined,
+  ref: ProxyRef,
   localAddress?: string,
 ): Probe {
   const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -197,6 +215,17 @@ function makeProbe(
         ...(upstream.httpWrite ? { write: upstream.httpWrite } : {}),
         ...(upstream.httpRead ? { read: upstream.httpRead } : {}),
       });
+    case 'mcp-stdio': {
+      if (!upstream.stdioServer) throw new Error('probe mcp-stdio needs the server command to start (UpstreamTarget.stdioServer)');
+      const { command, args } = relayCommand(ref.proxy, ref.url, upstream.stdioServer, ref.token);
+      return new McpStdioProbe({
+        command,
+        args,
+        label: `mcp-stdio ${path} → ${ref.proxy}`,
+        ...(upstream.mcpWrite ? { write: upstream.mcpWrite } : {}),
+        ...(upstream.mcpRead ? { read: upstream.mcpRead } : {}),
+      });
+    }
     case 'mcp': {
       const options = {
         url: `http://${hostPort}${upstream.mcpPath ?? '/mcp'}`,

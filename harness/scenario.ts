@@ -209,6 +209,8 @@ const scenarioSchema = z
       .strict(),
     /** MCP: the protocol generations the scenario is meant for (a probe not pinned to one speaks the newest of them). */
     mcp_protocols: z.array(mcpProtocolSchema).min(1).optional(),
+    /** The built-in probes the scenario is meant for (runScenarios skips it with any other); default all. */
+    probes: z.array(z.enum(['tcp', 'connect', 'http', 'mcp', 'mcp-stdio'])).min(1).optional(),
     /** After the last heal, how many requests must succeed for recovery_success. */
     recovery: z.enum(['all', 'most', 'any']).default('all'),
     /** graceful_degradation needs at least this share of requests to succeed. */

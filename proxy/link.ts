@@ -13,7 +13,7 @@
  * are taken over by the next receiver, ahead of newer ones and delivered in bounded batches, so
  * nothing is lost, duplicated or reordered and no splice loops over a whole backlog at once.
  */
-import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { Chain, type ChainOwner } from './chain.js';
 import type { Random } from './random.js';
 import type { Scheduler } from './scheduler.js';
@@ -42,7 +42,7 @@ export interface LinkHost {
   sourceEnded(direction: 'upstream' | 'downstream'): void;
 }
 
-/** One direction of a connection: reads `source`, runs the stages, writes `destination`. */
+/** One direction of a connection: reads `source`, runs the stages, writes `destination` (sockets, or the pipes of `faultline stdio`). */
 export class Link implements ChainOwner {
   readonly direction: 'upstream' | 'downstream';
   /** Bytes read from the source socket. */
@@ -50,8 +50,8 @@ export class Link implements ChainOwner {
   /** Bytes handed to the destination socket. */
   bytesOut = 0;
 
-  #source: Socket;
-  #dest: Socket;
+  #source: Readable;
+  #dest: Writable;
   #host: LinkHost;
   #bound: number;
   /** The toxic stages; made with the first toxic (a link that never has one never needs it). */
@@ -64,7 +64,7 @@ export class Link implements ChainOwner {
   #sinkEnded = false;
   #finishReason: string | undefined;
 
-  constructor(direction: 'upstream' | 'downstream', source: Socket, dest: Socket, host: LinkHost, bound: number) {
+  constructor(direction: 'upstream' | 'downstream', source: Readable, dest: Writable, host: LinkHost, bound: number) {
     this.direction = direction;
     this.#source = source;
     this.#dest = dest;

@@ -17,7 +17,7 @@ import { loadScenarios, policyOf, scenarioOptions, type PolicyArgs } from './sce
 
 interface DemoArgs extends OutputArgs, PolicyArgs, McpProtocolArgs, McpServerArgs {
   scenarios: string[];
-  probe?: 'mcp' | 'http' | 'tcp' | 'all';
+  probe?: 'mcp' | 'mcp-stdio' | 'http' | 'tcp' | 'all';
   seed: string;
 }
 
@@ -27,7 +27,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   describe: 'Run scenarios (the six built-ins by default) against an in-process proxy and demo upstreams',
   builder: (y) =>
     mcpServerOptions(mcpProtocolOption(scenarioOptions(outputOptions(y))))
-      .option('probe', { choices: ['mcp', 'http', 'tcp', 'all'] as const, describe: 'client to drive (default mcp; http for --suite clients)' })
+      .option('probe', { choices: ['mcp', 'mcp-stdio', 'http', 'tcp', 'all'] as const, describe: 'client to drive (default mcp; http for --suite clients; mcp-stdio: the MCP client starts the demo server over stdio behind faultline stdio)' })
       .option('seed', { type: 'string', default: '1', describe: 'seed of the proxy\'s random decisions (flaky trips)' }) as never,
   handler: async (argv) => {
     const scenarios = await loadScenarios(argv.scenarios, argv.suite);
@@ -35,11 +35,33 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const server = await startServer({ host: '127.0.0.1', port: 0, seed: argv.seed });
     // The many-clients suite connects some clients from 127.0.0.2, which only the http probe does.
     const probe = argv.probe ?? (argv.suite === 'clients' && argv.scenarios.length === 0 ? 'http' : 'mcp');
-    const kinds: Array<'mcp' | 'http' | 'tcp'> = probe === 'all' ? ['tcp', 'http', 'mcp'] : [probe];
+    const kinds: Array<'mcp' | 'mcp-stdio' | 'http' | 'tcp'> = probe === 'all' ? ['tcp', 'http', 'mcp'] : [probe];
     const results: ScenarioResult[] = [];
     const progress = progressReporter(process.stderr, argv.quiet);
     try {
       for (const kind of kinds) {
+        if (kind === 'mcp-stdio') {
+          const { stdioTarget } = await import('../upstreams/mcp-stdio-target.js');
+          const stdio = stdioTarget();
+          try {
+            results.push(
+              ...(await runScenarios({
+                proxyUrl: server.url,
+                probe: kind,
+                upstream: stdio.target,
+                scenarios,
+                policy: policyOf(argv),
+                seed: argv.seed,
+                sameProcess: true,
+                onSkip: (scenario, reason) => process.stderr.write(`skipped ${scenario.name}: ${reason}\n`),
+                ...progress.hooks,
+              })),
+            );
+          } finally {
+            stdio.remove();
+          }
+          continue;
+        }
         const upstream = await startUpstream(kind, { mcp: mcpUpstreamOptions(argv) });
         try {
           const target: UpstreamTarget = {

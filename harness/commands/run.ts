@@ -22,7 +22,8 @@ interface RunArgs extends OutputArgs, PolicyArgs, ClientArgs, McpProtocolArgs {
   scenarios: string[];
   probe: ProbeKind;
   url: string;
-  upstream: string;
+  upstream?: string;
+  'stdio-server'?: string;
   'ledger-url'?: string;
   'notify-url'?: string;
   'mcp-path': string;
@@ -62,8 +63,11 @@ function upstreamOf(argv: RunArgs): UpstreamTarget {
   const mcpArgs = parseJsonFlag('mcp-args', argv['mcp-args']);
   const ledgerUrl = argv['ledger-url'];
   const notifyUrl = argv['notify-url'];
+  const stdio = argv.probe === 'mcp-stdio' ? argv['stdio-server'] : undefined;
   return {
-    address: argv.upstream,
+    address: stdio === undefined ? (argv.upstream as string) : `stdio:${stdio.split(/\s+/)[0]}`,
+    // Through the shell, so a command line works as in an mcpServers config; exec, so a kill reaches the server itself.
+    ...(stdio === undefined ? {} : { stdioServer: ['/bin/sh', '-c', `exec ${stdio}`] }),
     mcpPath: argv['mcp-path'],
     ...(ledgerUrl ? { ledger: () => fetchLedger(ledgerUrl), calls: () => fetchCallLedger(ledgerUrl) } : {}),
     ...(notifyUrl ? { notify: () => pushNotification(notifyUrl) } : {}),
@@ -87,8 +91,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     mcpProtocolOption(clientOptions(scenarioOptions(outputOptions(y))))
       .alias('url', 'proxy-url')
-      .option('probe', { choices: ['mcp', 'http', 'tcp', 'connect'] as const, default: 'mcp' as const, describe: 'client to drive' })
-      .option('upstream', { type: 'string', demandOption: true, describe: 'host:port of the service, as the proxy server reaches it' })
+      .option('probe', { choices: ['mcp', 'mcp-stdio', 'http', 'tcp', 'connect'] as const, default: 'mcp' as const, describe: 'client to drive (mcp-stdio: your MCP server over stdio, behind faultline stdio; needs --stdio-server)' })
+      .option('upstream', { type: 'string', describe: 'host:port of the service, as the proxy server reaches it (required but with --probe mcp-stdio)' })
+      .option('stdio-server', { type: 'string', describe: 'with --probe mcp-stdio: the command line that starts your MCP server (run by /bin/sh)' })
+      .check((argv) => {
+        if (argv['probe'] === 'mcp-stdio' && !argv['client']) {
+          if (!argv['stdio-server']) throw new Error('--probe mcp-stdio needs --stdio-server "CMD ARGS", the command that starts your MCP server');
+          return true;
+        }
+        if (argv['stdio-server'] !== undefined) throw new Error('--stdio-server goes with --probe mcp-stdio only');
+        if (!argv['upstream']) throw new Error('Missing required argument: upstream');
+        return true;
+      })
       .option('ledger-url', { type: 'string', describe: 'GET URL of the service\'s ledger (faultline\'s demo upstreams serve /ledger)' })
       .option('notify-url', { type: 'string', describe: 'MCP: POST URL that makes the server push a notification' })
       .option('mcp-path', { type: 'string', default: '/mcp', describe: 'MCP endpoint path' })

@@ -48,4 +48,10 @@ export interface McpFacts {
   readonly sessions: readonly string[];
   /** Standalone streams the probe re-opened after the SDK had given up on them (2025-11-25). */
   readonly reopened: number;
+  /** The transport: Streamable HTTP (the default) or stdio (the mcp-stdio probe). */
+  readonly transport?: 'http' | 'stdio';
+  /** stdio: times the server process exited while the probe used it. */
+  readonly serverExits?: number;
+  /** stdio: times the probe started the server process again after one exited. */
+  readonly serverRestarts?: number;
 }

@@ -212,7 +212,7 @@ export class McpProbe extends SocketProbe implements Probe {
 }
 
 /** The short kind of an SDK failure: `timeout`, `closed`, `http 404`, the McpError text, or a socket error. */
-function mcpErrorKind(err: unknown): string {
+export function mcpErrorKind(err: unknown): string {
   if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) return 'timeout';
   if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) return 'closed';
   if (err instanceof McpError) return err.message.slice(0, 80);

@@ -42,8 +42,8 @@ export interface TransportEvent {
 /** Receives a probe's transport events. */
 export type TransportListener = (event: TransportEvent) => void;
 
-/** The built-in probe kinds. `connect` is the tcp probe for services that do not speak faultline's frames. */
-export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp';
+/** The built-in probe kinds. `connect` is the tcp probe for services that do not speak faultline's frames; `mcp-stdio` starts its server through `faultline stdio`. */
+export type ProbeKind = 'tcp' | 'connect' | 'http' | 'mcp' | 'mcp-stdio';
 
 /** Something an external client said or did that is not an answer on time: a late answer, a reconnect. */
 export interface ClientEvent {

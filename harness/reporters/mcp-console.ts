@@ -11,6 +11,7 @@ export function mcpDetails(r: ReadableResult): string[] {
     `    mcp ${r.mcp_protocol} (${r.mcp_sdk ?? '?'}): streams resumed ${r.resumed_streams ?? 0}, events replayed ${r.replayed_events ?? 0}, ` +
       `missing ${r.missing_events ?? 0}, duplicated ${r.duplicate_events ?? 0}, requests re-issued ${r.reissued_requests ?? 0}, work after cancel: ${work}`,
   ];
+  if (r.mcp_transport === 'stdio') lines.push(`    stdio: server process exited ${r.server_exits ?? 0}×, restarted by the probe ${r.server_restarts ?? 0}×`);
   for (const call of r.mcp_calls ?? []) lines.push(...callLines(call));
   for (const d of r.known_defects ?? []) lines.push(`    known defect ${d.id} (${d.reference}; ${d.sdk}): ${d.summary}`, `      ${d.evidence}`);
   return lines;

@@ -13,6 +13,7 @@ export function mcpFacts(r: ReadableResult): Array<[string, string]> {
     ['Events missing · duplicated', `${r.missing_events ?? 0} · ${r.duplicate_events ?? 0}`],
     ['Requests re-issued', String(r.reissued_requests ?? 0)],
     ['Work after cancel', r.work_after_cancel?.length ? r.work_after_cancel.join(', ') : 'none'],
+    ...(r.mcp_transport === 'stdio' ? [['stdio: server exits · restarts', `${r.server_exits ?? 0} · ${r.server_restarts ?? 0}`] as [string, string]] : []),
   ];
 }
 

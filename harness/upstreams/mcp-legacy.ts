@@ -82,7 +82,11 @@ export function createLegacyMcp(options: LegacyOptions): LegacyMcp {
   };
 }
 
-function legacyServer(deps: ToolDeps): McpServer {
+/**
+ * The demo McpServer with its three tools (without a transport). `session` names the session in the
+ * call ledger when the transport has no session id (stdio: one per server process).
+ */
+export function legacyServer(deps: ToolDeps, session?: string): McpServer {
   const server = new McpServer({ name: 'faultline-upstream', version: '1.0.0' }, { capabilities: { logging: {} } });
   const record = recordTool(deps);
   const read = readTool(deps);
@@ -93,7 +97,7 @@ function legacyServer(deps: ToolDeps): McpServer {
     const token = extra._meta?.progressToken;
     return stream(args, {
       requestId: String(extra.requestId),
-      session: extra.sessionId ?? null,
+      session: extra.sessionId ?? session ?? null,
       protocol: '2025-11-25',
       signal: extra.signal,
       progress: async (step, total) => {

@@ -6,15 +6,18 @@ import { drop } from './drop.js';
 import { flaky } from './flaky.js';
 import { httpDelayHeaders } from './http-delay-headers.js';
 import { httpStatus } from './http-status.js';
+import { kill } from './kill.js';
 export { flakyAttributes } from './flaky.js';
 import { latency } from './latency.js';
 export { latencyAttributes } from './latency.js';
 import { limitData } from './limit-data.js';
 import { noop } from './noop.js';
+import { partialLine } from './partial-line.js';
 import { resetPeer } from './reset-peer.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { sseTruncate } from './sse-truncate.js';
+import { stall } from './stall.js';
 import { timeout } from './timeout.js';
 import { z } from 'zod';
 import type { ToxicDefinition } from './toxic.js';
@@ -35,6 +38,8 @@ const definitions: readonly ToxicDefinition[] = [
   httpStatus,
   httpDelayHeaders,
   sseTruncate,
+  partialLine,
+  kill,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));
@@ -43,6 +48,12 @@ const byType = new Map(definitions.map((d) => [d.type, d]));
 export function toxicDefinition(type: string): ToxicDefinition | undefined {
   return byType.get(type);
 }
+
+/**
+ * The definitions the stdio relay uses in place of the catalog's, by type: a `blackhole` over a
+ * pipe holds bytes instead of discarding them (stall.ts), so a JSON-RPC stream keeps its framing.
+ */
+export const STDIO_DEFINITIONS: ReadonlyMap<string, ToxicDefinition> = new Map([['blackhole', stall as ToxicDefinition]]);
 
 /** All toxic types, in the order the README lists them. */
 export function toxicDefinitions(): readonly ToxicDefinition[] {

@@ -19,7 +19,7 @@ t.test('bad MCP flags exit 2 naming the flag, before anything runs', async (t) =
 });
 
 t.test('the MCP built-ins load by name and as a suite', async (t) => {
-  t.same((await loadScenarios([], 'mcp')).map((s) => s.name), ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss']);
+  t.same((await loadScenarios([], 'mcp')).map((s) => s.name), ['stream_cut_mid_call', 'double_disconnect_resume', 'notification_stream_loss', 'stdio_server_crash']);
   t.same((await loadScenarios(['double_disconnect_resume', 'full_connection_loss'])).map((s) => s.name), ['double_disconnect_resume', 'full_connection_loss']);
   t.equal((await loadScenarios([])).length, 6, 'the six by default');
 });
