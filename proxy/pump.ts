@@ -42,6 +42,14 @@ export class Pump {
     if (!this.pending && !this.#stopped) this.#run();
   }
 
+  /** Runs now even if a timer is pending: the stage's schedule changed (e.g. a new rate). */
+  reschedule(): void {
+    if (this.#stopped) return;
+    if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#deferred) this.#run();
+  }
+
   /** Cancels a pending run and any later one; the pump never steps again. */
   stop(): void {
     this.#stopped = true;

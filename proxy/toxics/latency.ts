@@ -53,6 +53,14 @@ class LatencyStage extends QueuedStage {
     this.#attrs = attrs;
   }
 
+  /** New attributes in place, as if the stage were made anew: queued chunks are due at their arrival plus the new delay, in order. */
+  update(attrs: Attributes): void {
+    this.#attrs = attrs;
+    this.#headDue = undefined;
+    this.#lastDue = 0;
+    this.reschedule();
+  }
+
   #delay(): number {
     const { latency, jitter, distribution } = this.#attrs;
     return jitter > 0 ? Math.max(0, latency + extraDelay(distribution ?? 'uniform', jitter, this.ctx.random)) : latency;

@@ -38,6 +38,11 @@ export abstract class QueuedStage implements Stage {
     return { chunks: this.queue.drain(), ended: this.#ended };
   }
 
+  /** Recomputes when the head may leave, now (after an update in place changed the schedule). */
+  protected reschedule(): void {
+    this.#pump.reschedule();
+  }
+
   /**
    * Passes on (part of) `head`, the oldest chunk still queued, and says what it did: `true` if it
    * emitted something, or the ms to wait until it can.

@@ -52,6 +52,40 @@ t.test('bandwidth 0 holds everything, and says how much it holds', async (t) => 
   t.same(rig.stage.detach?.().chunks.map((c) => c.data.length), [300], 'handed back whole on removal');
 });
 
+t.test('bandwidth takes a new rate in place: what it holds leaves at the new rate from the update, in order', async (t) => {
+  const rig = stageRig(bandwidth, { rate: 1 });
+  rig.write('a'.repeat(100));
+  rig.write('b'.repeat(100));
+  rig.clock.advance(50);
+  t.same(rig.out, [], 'at 1 KB/s the first 100 bytes are due at 100 ms');
+  rig.stage.update?.({ rate: 10 });
+  rig.clock.advance(0);
+  t.same(rig.out, [], 'the time before the update is not counted at the new rate');
+  rig.clock.advance(10);
+  t.same(rig.out.map((o) => [o.at, o.text[0], o.text.length]), [[60, 'a', 100]], 'due 10 ms after the update, not at the old 100 ms');
+  rig.clock.advance(100);
+  t.same(rig.out.map((o) => [o.at, o.text[0]]), [[60, 'a'], [70, 'b']]);
+  const held = stageRig(bandwidth, { rate: 0 });
+  held.write('x'.repeat(50));
+  held.clock.advance(1000);
+  held.stage.update?.({ rate: 5 });
+  held.clock.advance(10);
+  t.same(held.out.map((o) => [o.at, o.text.length]), [[1010, 50]], 'rate 0 → 5 releases what it held');
+});
+
+t.test('latency takes new attributes in place: queued chunks are due at their arrival plus the new delay', async (t) => {
+  const rig = stageRig(latency, { latency: 1000 });
+  rig.write('a');
+  rig.clock.advance(100);
+  rig.write('b');
+  rig.clock.advance(100);
+  rig.stage.update?.({ latency: 150, jitter: 0 });
+  rig.clock.advance(0);
+  t.same(rig.out, [{ at: 200, text: 'a' }], 'a arrived at 0: already past 0 + 150, so at once');
+  rig.clock.advance(100);
+  t.same(rig.out, [{ at: 200, text: 'a' }, { at: 250, text: 'b' }], 'b at 100 + 150');
+});
+
 t.test('slow_close passes data at once and the end delay ms late', async (t) => {
   const rig = stageRig(slowClose, { delay: 500 });
   rig.write('x');
