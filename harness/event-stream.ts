@@ -3,6 +3,7 @@
  * Controller can time a fault from the moment the proxy applied it. A real Toxiproxy has no such
  * stream; then `available` stays false and times come from the API's answers.
  */
+import { sseData } from '../protocol/sse.js';
 import type { EventJson } from '../protocol/wire.js';
 
 /** A live subscription to a control API's event stream. */
@@ -57,27 +58,13 @@ export class EventStream {
   }
 
   async #read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trimStart())
-          .join('\n');
-        if (!data) continue;
-        try {
-          this.events.push(JSON.parse(data) as EventJson);
-        } catch {
-          continue;
-        }
-        for (const waiter of [...this.#waiters]) waiter();
+    for await (const data of sseData(body as unknown as AsyncIterable<Uint8Array>)) {
+      try {
+        this.events.push(JSON.parse(data) as EventJson);
+      } catch {
+        continue;
       }
+      for (const waiter of [...this.#waiters]) waiter();
     }
   }
 }

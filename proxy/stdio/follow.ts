@@ -6,6 +6,7 @@
  * change). The stream ending, or the server not answering, is `lost`; the caller retries.
  */
 import { apiPath, ApiClient, ApiError, ApiUnreachableError } from '../../protocol/api-client.js';
+import { sseData } from '../../protocol/sse.js';
 import type { EventJson, ProxyJson } from '../../protocol/wire.js';
 
 /** What a follower tells its relay. */
@@ -81,23 +82,8 @@ export async function follow(target: FollowTarget, handlers: FollowHandlers, sig
 
 /** Reads server-sent events from `body`, handing each `data:` JSON to `deliver`, until it ends. */
 async function readEvents(body: ReadableStream<Uint8Array>, deliver: (event: EventJson) => void, signal: AbortSignal): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
   try {
-    for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trimStart())
-          .join('\n');
-        if (data) deliver(JSON.parse(data) as EventJson);
-      }
-    }
+    for await (const data of sseData(body as unknown as AsyncIterable<Uint8Array>)) deliver(JSON.parse(data) as EventJson);
   } catch (err) {
     if (!signal.aborted) throw err;
   }
