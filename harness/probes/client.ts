@@ -191,7 +191,9 @@ export class ClientProbe implements Probe {
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
       this.#settle(entry, { ok: false, error: 'timeout', start: entry.start, end: performance.now() });
-      if (!this.#answered) {
+      // Only a client never heard from is broken (e.g. stdout not flushed); one that said it is
+      // ready, or answered before, is slow: its operation timed out.
+      if (!this.#answered && !this.#up) {
         this.#fail(`never answered: no answer to its first operation within ${Math.round(performance.now() - entry.start)} ms (does it flush stdout after each line?): ${quote(entry.line)}`);
       }
     }, ms);
