@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import t from 'tap';
 import { BIN } from '../helpers/cli.js';
@@ -6,7 +6,9 @@ import { echoServer, portOf, roundTrip } from '../helpers/net.js';
 
 t.test('out of file descriptors: accept and dial errors are logged (once a second) and survived', async (t) => {
   const upstream = await echoServer(t);
-  const child = spawn('bash', ['-c', `ulimit -n 100 && exec "${process.execPath}" "${BIN}" server --port 0 --log-level info`]);
+  // Started with the usual limit (loading its modules opens many files at once, and tap's loader
+  // hooks more), then held to 100 descriptors once it is up.
+  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--log-level', 'info']);
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -20,7 +22,8 @@ t.test('out of file descriptors: accept and dial errors are logged (once a secon
   void exited.then(() => (gone = true));
   for (let i = 0; i < 1200 && !gone && !/server ready/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
   const url = /"url":"([^"]+)"/.exec(output)?.[1] as string;
-  if (!t.ok(url, 'the server started with 100 file descriptors', { output })) return;
+  if (!t.ok(url, 'the server started', { output })) return;
+  execFileSync('prlimit', ['--pid', String(child.pid), '--nofile=100:100']);
   const created = (await (
     await fetch(`${url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` }) })
   ).json()) as { listen: string };
