@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { ANSWER_GRACE_MS, ClientProbe } from '../../harness/probes/client.js';
 import type { ClientEvent, Operation, TransportEvent } from '../../harness/probes/probe.js';
+import { alive } from '../helpers/cli.js';
 import { assertTiming, watchLateness } from '../helpers/lateness.js';
 
 /** Each client is a small ES module written to a temporary folder; `lines` is its stdin, line by line. */
@@ -32,16 +33,6 @@ async function client(t: Test, body: string, options: { startupMs?: number } = {
 }
 
 const op = (id: string, timeoutMs = 2000, kind: Operation['kind'] = 'write'): Operation => ({ id, kind, payload: `payload of ${id}`, timeoutMs });
-
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 t.test('the client gets its target, path and scenario, and each operation as one JSON line', async (t) => {
   const probe = await client(t, `

@@ -53,3 +53,13 @@ export async function serverProcess(
   });
   return { url, child, output: () => output, exited };
 }
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import t from 'tap';
 import { apiServer, call } from '../helpers/api.js';
-import { BIN, faultline } from '../helpers/cli.js';
+import { alive, BIN, faultline } from '../helpers/cli.js';
 import { eventually } from '../helpers/net.js';
 import { initializeLine, journalPath, rawRelay, relayArgs } from '../helpers/stdio.js';
 
@@ -135,15 +135,6 @@ function childOf(pid: number): number | undefined {
     return first ? Number(first) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
