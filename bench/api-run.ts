@@ -31,7 +31,7 @@ function parse(): Options {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string', default: 'toxics' },
-      variant: { type: 'string', default: 'in-loop' },
+      variant: { type: 'string', default: 'thread' },
       runs: { type: 'string', default: '20' },
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string' },

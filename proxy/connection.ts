@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { EventBus } from './events.js';
 import { Link, type LinkHost } from './link.js';
 import { deriveRandom, type Random } from './random.js';
-import type { Scheduler } from './scheduler.js';
+import { dataPlaneStep, type Scheduler } from './scheduler.js';
 import { picks, type Stream, type Toxic } from './toxic-set.js';
 import type { Clock } from './clock.js';
 import type { CutMode } from '../protocol/wire.js';
@@ -56,6 +56,7 @@ export class Connection implements LinkHost {
   #shared = new WeakMap<object, object>();
 
   constructor(id: number, client: Socket, dial: Dial, host: ConnectionHost) {
+    dataPlaneStep();
     this.id = id;
     this.client = client;
     this.#host = host;
@@ -149,6 +150,7 @@ export class Connection implements LinkHost {
   }
 
   #onConnect = (): void => {
+    dataPlaneStep();
     if (this.#state !== 'connecting') return;
     this.#state = 'open';
     const { linkBound } = this.#host;
@@ -171,11 +173,13 @@ export class Connection implements LinkHost {
   }
 
   #onClientError = (err: NodeJS.ErrnoException): void => {
+    dataPlaneStep();
     this.#reason ??= `client error (${err.code ?? err.message})`;
     this.#passOn(err, this.upstream);
   };
 
   #onUpstreamError = (err: NodeJS.ErrnoException): void => {
+    dataPlaneStep();
     const code = err.code ?? err.message;
     if (this.#state === 'connecting') {
       this.#reason ??= `upstream unreachable (${code})`;
@@ -193,6 +197,7 @@ export class Connection implements LinkHost {
   }
 
   #onClose = (): void => {
+    dataPlaneStep();
     if (++this.#socketsClosed === 2) this.#finalize();
   };
 

@@ -16,7 +16,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { Chain, type ChainOwner } from './chain.js';
 import type { Random } from './random.js';
-import type { Scheduler } from './scheduler.js';
+import { dataPlaneStep, type Scheduler } from './scheduler.js';
 import type { Toxic } from './toxic-set.js';
 import type { Clock } from './clock.js';
 import type { CutMode } from '../protocol/wire.js';
@@ -178,6 +178,7 @@ export class Link implements ChainOwner {
   };
 
   #onEnd = (): void => {
+    dataPlaneStep();
     this.#host.sourceEnded(this.direction);
     const head = this.#chain?.head;
     if (head) head.end();
@@ -185,6 +186,7 @@ export class Link implements ChainOwner {
   };
 
   #onDrain = (): void => {
+    dataPlaneStep();
     this.#waitDrain = false;
     this.#maybeResume();
     if (this.#chain) this.#host.drained(this.direction);

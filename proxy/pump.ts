@@ -42,12 +42,18 @@ export class Pump {
     if (!this.pending && !this.#stopped) this.#run();
   }
 
-  /** Runs now even if a timer is pending: the stage's schedule changed (e.g. a new rate). */
+  /**
+   * Runs in the next slice even if a timer is pending: the stage's schedule changed (e.g. a new
+   * rate). Not now: the change comes from a control request, which must not wait for the work it
+   * causes.
+   */
   reschedule(): void {
     if (this.#stopped) return;
     if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#deferred) this.#run();
+    if (this.#deferred) return;
+    this.#deferred = true;
+    this.#host.scheduler.later(this.#resume);
   }
 
   /** Cancels a pending run and any later one; the pump never steps again. */

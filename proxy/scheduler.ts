@@ -15,6 +15,30 @@
  * callback.
  */
 
+/** Checks run at every data-plane step (see onDataPlaneStep). */
+const stepChecks: Array<() => void> = [];
+
+/** Runs the step checks: called by `hasRoom()` and by the socket callbacks that do not ask it. */
+export function dataPlaneStep(): void {
+  for (let i = 0; i < stepChecks.length; i++) (stepChecks[i] as () => void)();
+}
+
+/**
+ * Runs `check` at every step of the data plane (each `hasRoom()` ask of every scheduler: each
+ * chunk a socket delivers, each item a stage emits; and each connect, end, drain, error and close
+ * of a proxied socket). It must be cheap and must not touch the data
+ * plane itself: it may only queue a microtask, which runs once the current callback returns. This
+ * is how control requests waiting in another thread (api/thread.ts) get in between two socket
+ * callbacks rather than after a whole turn of them. Returns the function that removes it.
+ */
+export function onDataPlaneStep(check: () => void): () => void {
+  stepChecks.push(check);
+  return () => {
+    const at = stepChecks.indexOf(check);
+    if (at >= 0) stepChecks.splice(at, 1);
+  };
+}
+
 /** A unit of deferred work. */
 export type Task = () => void;
 
@@ -62,6 +86,7 @@ export class SliceScheduler implements Scheduler {
   }
 
   hasRoom(): boolean {
+    dataPlaneStep();
     // Waiting tasks go first: new work outside their slice queues behind them.
     if (!this.#ticking && this.#armed) return false;
     const now = this.#now();

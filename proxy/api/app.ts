@@ -3,13 +3,14 @@
  * taken raw whatever their Content-Type (Toxiproxy never looks at it) and decoded by the routes;
  * every error leaves through one handler that maps FaultlineError codes to statuses.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isFaultlineError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
 import { installFallbacks } from './fallback.js';
 import { installGuard, type GuardOptions } from './guard.js';
+import { rawUrlOf } from './raw-url.js';
+import { API_LIMITS, limitedServer, type ApiLimits } from './limits.js';
 import { createMetrics } from './metrics.js';
 import { GO_ERROR_TYPE, sendError, sendText } from './reply.js';
 import { adminRoutes } from './routes-admin.js';
@@ -22,32 +23,6 @@ import { messageOf, statusOf } from './status.js';
 
 /** Largest request body accepted; bigger ones get 413. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
-/**
- * Against slow or hostile clients (slowloris): a request's headers must arrive within 10 s and the
- * whole request within 30 s (checked every second), and the API holds at most 1,024 connections,
- * so it can never take the file descriptors the proxies need.
- */
-export const API_LIMITS: ApiLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
-
-/** Limits on API connections (see API_LIMITS). */
-export interface ApiLimits {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxConnections: number;
-}
-
-function limitedServer(limits: ApiLimits): (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server {
-  return (handler) => {
-    const checkEvery = Math.min(1000, limits.headersTimeoutMs);
-    const server = createServer(
-      { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: checkEvery },
-      handler,
-    );
-    server.maxConnections = limits.maxConnections;
-    return server;
-  };
-}
 
 /** Settings of the API; all optional. */
 export interface ApiOptions extends GuardOptions {
@@ -73,9 +48,10 @@ export async function buildApi(registry: Registry, options: ApiOptions = {}): Pr
   const errorType = toxiproxyOnly ? GO_ERROR_TYPE : undefined;
   const app = Fastify({
     logger: false,
-    serverFactory: limitedServer({ ...API_LIMITS, ...options.limits }),
+    serverFactory: (handler) => limitedServer({ ...API_LIMITS, ...options.limits }, handler),
     bodyLimit,
     exposeHeadRoutes: false,
+    rewriteUrl: rawUrlOf,
     routerOptions: { maxParamLength: 65_535 },
     // A malformed escape (`/proxies/%zz`): Go's server answers this before any handler runs.
     frameworkErrors: (_err, _request, reply) => {

@@ -63,8 +63,20 @@ export const toxicInputSchema: z.ZodType<ToxicInput> = z.preprocess(
   z.object(TOXIC_SHAPE),
 );
 
+/** The update schema of each toxic type met so far (a zod schema is costly to build and to compile on first use). */
+const patchSchemas = new Map<string, z.ZodType<ToxicPatch>>();
+
 /** A toxic update: only `toxicity`, `attributes` (names folded per toxic type) and `clients` are read. */
 export function toxicPatchSchema(type: string): z.ZodType<ToxicPatch> {
+  let schema = patchSchemas.get(type);
+  if (schema === undefined) {
+    schema = buildPatchSchema(type);
+    patchSchemas.set(type, schema);
+  }
+  return schema;
+}
+
+function buildPatchSchema(type: string): z.ZodType<ToxicPatch> {
   return z.preprocess(
     (value) => {
       const folded = foldFields(value, PATCH_FIELDS);

@@ -1,8 +1,12 @@
 /**
  * startServer, the composition root of a server: a Registry, the control API over it, listening (127.0.0.1:8474 unless told
- * otherwise, as `toxiproxy-server` does). close() stops the API, then every proxy.
+ * otherwise, as `toxiproxy-server` does), from a thread of its own unless told otherwise (thread.ts). close() stops the
+ * API, then every proxy.
  */
-import { buildApi, type ApiLimits } from './app.js';
+import { buildApi, DEFAULT_BODY_LIMIT } from './app.js';
+import { API_LIMITS, type ApiLimits } from './limits.js';
+import { MAX_SUBSCRIBER_BUFFER } from './routes-events.js';
+import { startApiThread } from './thread.js';
 import { joinHostPort } from '../listen-address.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { Registry } from '../registry.js';
@@ -29,12 +33,17 @@ export interface ServerOptions {
   token?: string;
   /** Origins allowed to call the API; a request with any other `Origin` header gets 403. */
   allowedOrigins?: readonly string[];
-  /** Connection limits of the API (defaults: API_LIMITS in proxy/api/app.ts). */
+  /** Connection limits of the API (defaults: API_LIMITS in proxy/api/limits.ts). */
   limits?: Partial<ApiLimits>;
   /** Switch faultline's extensions off and answer as Toxiproxy 2.12 (see ApiOptions.toxiproxyOnly). */
   toxiproxyOnly?: boolean;
   /** Serve `/metrics` (default: yes, unless `toxiproxyOnly`). */
   metrics?: boolean;
+  /**
+   * Serve the API's HTTP from a worker thread, requests answered between two data-plane callbacks (default: yes). With
+   * `false`, fastify's own server on this thread answers them, after the turn of socket callbacks in progress.
+   */
+  apiThread?: boolean;
 }
 
 /** A running server. */
@@ -61,24 +70,56 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.toxiproxyOnly === undefined ? {} : { toxiproxyOnly: options.toxiproxyOnly }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_API_PORT;
+  let listening: { address: { address: string; port: number }; close(): Promise<void> };
   try {
-    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_API_PORT });
+    listening = options.apiThread === false ? await listenInLoop(app, host, port) : await listenInThread(app, host, port, options, logger);
   } catch (err) {
     await app.close();
     if (!options.registry) await registry.close();
     throw err;
   }
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('API server has no TCP address');
-  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
-  const url = `http://${joinHostPort(host, address.port)}`;
+  const { address } = listening;
+  const shown = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const url = `http://${joinHostPort(shown, address.port)}`;
   let closing: Promise<void> | undefined;
   return {
     url,
     registry,
     close: () => {
-      closing ??= app.close().then(() => registry.close());
+      closing ??= listening.close().then(() => registry.close());
       return closing;
     },
   };
+}
+
+type App = Awaited<ReturnType<typeof buildApi>>;
+
+/** fastify's own server, on this thread. */
+async function listenInLoop(app: App, host: string, port: number): Promise<{ address: { address: string; port: number }; close(): Promise<void> }> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('API server has no TCP address');
+  return { address, close: () => app.close() };
+}
+
+/** The thread front (thread.ts) over the app. */
+async function listenInThread(
+  app: App,
+  host: string,
+  port: number,
+  options: ServerOptions,
+  logger: Logger,
+): Promise<{ address: { address: string; port: number }; close(): Promise<void> }> {
+  await app.ready();
+  const thread = await startApiThread(app, {
+    host,
+    port,
+    limits: { ...API_LIMITS, ...options.limits },
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    streamBufferLimit: MAX_SUBSCRIBER_BUFFER,
+    logger,
+  });
+  return { address: thread.address, close: () => thread.close().then(() => app.close()) };
 }

@@ -20,6 +20,7 @@ interface ServerArgs {
   'proxy-metrics'?: boolean;
   'runtime-metrics'?: boolean;
   'log-level': string;
+  'api-thread': boolean;
 }
 
 /** Whether `host` only accepts connections from this machine. */
@@ -44,6 +45,11 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         type: 'boolean',
         default: false,
         describe: "switch faultline's extensions off and answer as Toxiproxy 2.12 (to try a client or the harness against plain Toxiproxy)",
+      })
+      .option('api-thread', {
+        type: 'boolean',
+        default: true,
+        describe: 'serve the API from a thread of its own, answered between two data-plane callbacks (--no-api-thread: on the data plane\'s event loop)',
       })
       .option('proxy-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on (with --toxiproxy-only: serve /metrics)' })
       .option('runtime-metrics', { type: 'boolean', hidden: true, describe: 'accepted for toxiproxy-server; metrics are always on (with --toxiproxy-only: serve /metrics)' })
@@ -74,6 +80,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         registry,
         logger,
         allowedOrigins: argv['allow-origin'],
+        apiThread: argv['api-thread'],
         ...(argv.token ? { token: argv.token } : {}),
         ...(argv['toxiproxy-only']
           ? { toxiproxyOnly: true, metrics: Boolean(argv['proxy-metrics'] || argv['runtime-metrics']) }
