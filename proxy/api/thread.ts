@@ -4,20 +4,21 @@
  * the fastify app (through `inject`, the same routes, hooks and error handler as a socket would
  * get). Requests are taken in at the next data-plane step (`onDataPlaneStep`: between two socket
  * callbacks, after the current one returns), not after the whole turn of socket callbacks in
- * progress; an idle thread takes them from the port as usual. So a toxic change is applied and
+ * progress; an idle thread takes them from the port as usual. They are answered in order, within
+ * the API's share of each turn (intake.ts), by answer.ts. So a toxic change is applied and
  * answered within one socket callback of its arrival, and Toxiproxy's contract holds: once
  * answered, it applies to every byte the proxy reads.
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import { onDataPlaneStep } from '../scheduler.js';
 import type { ApiLimits } from './limits.js';
-import { RAW_URL_HEADER } from './raw-url.js';
+import { answer, type AnswerContext, type RequestMessage } from './answer.js';
+import { Intake } from './intake.js';
 import type { AnswerMessage, FrontCommand, FrontData, FrontMessage, FrontStatus } from './thread-messages.js';
 
 /**
@@ -46,11 +47,6 @@ export interface ApiThread {
   close(): Promise<void>;
 }
 
-/** A destroyable answer in progress (the app's response object). */
-interface Destroyable {
-  destroy(): void;
-}
-
 /** Starts the API's thread front over `app` (ready, not listening). */
 export async function startApiThread(app: FastifyInstance, options: ThreadOptions): Promise<ApiThread> {
   const { port1: channel, port2 } = new MessageChannel();
@@ -60,58 +56,19 @@ export async function startApiThread(app: FastifyInstance, options: ThreadOption
   const data: FrontData = { host, port, limits, bodyLimit, streamBufferLimit, channel: port2, signal };
   if (FROM_SOURCE && !existsSync(FRONT)) throw new Error(`${fileURLToPath(FRONT)} is missing: run \`npm run build\` first`);
   const worker = new Worker(FRONT, { workerData: data, transferList: [port2], ...threadFlags() });
-  const answering = new Map<number, Destroyable>();
-  const send = (message: AnswerMessage): void => channel.postMessage(message);
-
+  const context: AnswerContext = {
+    app,
+    send: (message: AnswerMessage) => channel.postMessage(message),
+    answering: new Map(),
+    logger: options.logger,
+  };
+  const intake = new Intake<RequestMessage>((message, done) => answer(context, message, done));
   const handle = (message: FrontMessage): void => {
-    if (message.t === 'abort') {
-      answering.get(message.id)?.destroy();
-      answering.delete(message.id);
-      return;
-    }
-    const { id } = message;
-    // A body given as a buffer is pushed from a setImmediate callback (light-my-request), a stream's within this turn.
-    const payload = new Readable({ read() {} });
-    if (message.body.byteLength > 0) payload.push(Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength));
-    payload.push(null);
-    void app.inject(
-      {
-        method: message.method as 'GET',
-        url: message.url,
-        headers: { ...message.headers, [RAW_URL_HEADER]: message.url },
-        payload,
-        ...(message.remote === undefined ? {} : { remoteAddress: message.remote }),
-        payloadAsStream: true,
-      },
-      (err, res) => {
-        if (err || res === undefined) {
-          options.logger.error({ err, method: message.method, url: message.url }, 'API request failed');
-          send({ t: 'reset', id });
-          return;
-        }
-        answering.set(id, res.raw.res);
-        const stream = res.stream();
-        const head = { id, status: res.statusCode, headers: res.headers };
-        if (String(res.headers['content-type']).startsWith('text/event-stream')) {
-          // A stream goes on as it comes.
-          send({ t: 'head', ...head });
-          stream.on('data', (chunk: Buffer) => send({ t: 'data', id, chunk }));
-        } else {
-          // Anything else goes in one message when it ends.
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            if (answering.delete(id)) send({ t: 'whole', ...head, body: Buffer.concat(chunks) });
-          });
-        }
-        stream.on('end', () => {
-          if (answering.delete(id)) send({ t: 'end', id });
-        });
-        stream.on('error', () => {
-          if (answering.delete(id)) send({ t: 'reset', id });
-        });
-      },
-    );
+    if (message.t === 'request') return intake.push(message);
+    // Its client went away: a waiting request is dropped, an answer in progress destroyed.
+    if (intake.drop((waiting) => waiting.id === message.id)) return;
+    context.answering.get(message.id)?.destroy();
+    context.answering.delete(message.id);
   };
 
   let seen = 0;
@@ -153,8 +110,8 @@ export async function startApiThread(app: FastifyInstance, options: ThreadOption
         worker.postMessage({ t: 'close' } satisfies FrontCommand);
         await Promise.race([closed, exited]);
         stopWatching();
-        for (const res of answering.values()) res.destroy();
-        answering.clear();
+        for (const res of context.answering.values()) res.destroy();
+        context.answering.clear();
         channel.close();
         await worker.terminate();
       })();
