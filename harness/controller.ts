@@ -5,6 +5,7 @@
  * Toxiproxy. faultline's own faults (drop, blackhole, flaky) need a faultline server. When the
  * server publishes events, each fault is timed from the moment the proxy applied it.
  */
+import { randomUUID } from 'node:crypto';
 import { Toxiproxy, type Proxy as ClientProxy } from 'toxiproxy-node-client';
 import { ApiClient, apiPath } from '../protocol/api-client.js';
 import type { ConnectionJson, EventJson, ToxicBody } from '../protocol/wire.js';
@@ -74,6 +75,24 @@ export class Controller {
   async connections(name: string): Promise<number | null> {
     if (!this.capabilities.faultline) return null;
     return (await this.#api.request<ConnectionJson[]>('GET', apiPath('proxies', name, 'connections'))).length;
+  }
+
+  /**
+   * Waits until every event the server emitted so far has arrived on this controller's stream: it
+   * asks for a mark (`POST /events/mark`) and waits for it, as events arrive in order (through the
+   * server's API thread they may lag what its proxies delivered). Nothing to wait for on a server
+   * without events; a server without the mark route is not waited for.
+   */
+  async settleEvents(): Promise<void> {
+    if (!this.#events.available) return;
+    const label = `settle-${randomUUID()}`;
+    const from = this.#events.events.length;
+    try {
+      await this.#api.request('POST', '/events/mark', { label });
+    } catch {
+      return;
+    }
+    await this.#events.find(from, (e) => e.type === 'events.mark' && e.label === label, EVENT_WAIT_MS);
   }
 
   /** Puts a planned fault on proxy `proxy` and records it on the timeline. */

@@ -146,7 +146,9 @@ export async function runScenario(ctx: RunContext): Promise<ScenarioResult> {
   }
   await Promise.all(Object.values(ctx.paths).flatMap((p) => probesOf(p).map((one) => one.close().catch(() => undefined))));
   for (const [path, target] of Object.entries(ctx.paths)) {
-    if (target.clients) for (const entry of target.controller.connectionEntries(path, target.proxy, timeline)) timeline.add(entry);
+    if (!target.clients) continue;
+    await target.controller.settleEvents();
+    for (const entry of target.controller.connectionEntries(path, target.proxy, timeline)) timeline.add(entry);
   }
   // A client that died after its last answer still fails the scenario.
   const fatal = fatalOf(ctx.paths);

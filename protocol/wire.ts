@@ -84,7 +84,9 @@ export type EventBody =
   | { type: 'connection.closed'; proxy: string; connection: number; reason: string; bytes_up: number; bytes_down: number }
   | { type: 'connection.failed'; proxy: string; client: string; error: string }
   | { type: 'proxy.error'; proxy: string; error: string }
-  | { type: 'fault.tripped'; proxy: string; connection: number; toxic: string; detail: string };
+  | { type: 'fault.tripped'; proxy: string; connection: number; toxic: string; detail: string }
+  /** Asked for with `POST /events/mark`: every event before it on a stream has been delivered once it arrives. */
+  | { type: 'events.mark'; label: string };
 
 /** An event as delivered: its body, `at` (the server's monotonic ms) and `time` (wall clock, ISO 8601). */
 export type EventJson = EventBody & { at: number; time: string };

@@ -27,6 +27,7 @@ const levels: Record<FaultlineEvent['type'], 'info' | 'warn' | 'debug'> = {
   'connection.failed': 'warn',
   'proxy.error': 'warn',
   'fault.tripped': 'debug',
+  'events.mark': 'debug',
 };
 
 /** Log messages that say more than the event's name. */

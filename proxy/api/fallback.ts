@@ -20,7 +20,7 @@ const TOXIPROXY_PATHS = [
 ];
 
 /** faultline's own paths. */
-const FAULTLINE_PATHS = [/^\/proxies\/[^/]+\/connections$/, /^\/proxies\/[^/]+\/connections\/[^/]+$/, /^\/events$/, /^\/toxics$/];
+const FAULTLINE_PATHS = [/^\/proxies\/[^/]+\/connections$/, /^\/proxies\/[^/]+\/connections\/[^/]+$/, /^\/events$/, /^\/events\/mark$/, /^\/toxics$/];
 
 /** Which paths the API has. */
 export interface PathOptions {

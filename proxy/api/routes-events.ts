@@ -1,14 +1,21 @@
 /**
  * Our extension: `GET /events[?proxy=NAME]`, a server-sent-events stream of lifecycle events
  * (proxy, toxic, connection, fault tripped), each with `at` (monotonic ms) and `time` (wall clock).
- * NAME must be a proxy that exists (404 otherwise).
+ * NAME must be a proxy that exists (404 otherwise). `POST /events/mark {"label": …}` sends an
+ * `events.mark` event to every stream: a barrier for a subscriber that must have all events so far.
  * A subscriber that does not keep up never slows the data plane: when more than
  * MAX_SUBSCRIBER_BUFFER bytes wait for it, it is dropped (its stream is closed).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { FaultlineEvent } from '../events.js';
 import type { Registry } from '../registry.js';
+import { parseBody } from './body.js';
+import { sendEmpty } from './reply.js';
+
+/** The body of `POST /events/mark` (optional). */
+const markSchema = z.object({ label: z.string().optional() });
 
 /** Bytes that may wait for one subscriber before it is dropped. */
 export const MAX_SUBSCRIBER_BUFFER = 1024 * 1024;
@@ -16,12 +23,20 @@ export const MAX_SUBSCRIBER_BUFFER = 1024 * 1024;
 /** A comment line every so often keeps idle streams alive through other proxies. */
 const HEARTBEAT_MS = 15_000;
 
-/** Registers `GET /events` on `api`; open streams are ended when the API closes. */
+/** Registers `GET /events` and `POST /events/mark` on `api`; open streams are ended when the API closes. */
 export function eventRoutes(api: FastifyInstance, registry: Registry): void {
   const open = new Set<ServerResponse>();
   // preClose: the server waits for open connections, so streams must end before it closes.
   api.addHook('preClose', async () => {
     for (const res of open) res.destroy();
+  });
+
+  // A barrier: a subscriber that sees this mark has every event emitted before it (events reach
+  // it in order; through the thread front they may lag what the data plane delivers).
+  api.post<{ Body: Buffer | undefined }>('/events/mark', async (request, reply) => {
+    const { label = '' } = request.body === undefined || request.body.length === 0 ? {} : parseBody(markSchema, request.body);
+    registry.events.emit({ type: 'events.mark', label });
+    return sendEmpty(reply, 204);
   });
 
   api.get<{ Querystring: { proxy?: string } }>('/events', (request, reply) => {

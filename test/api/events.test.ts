@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import t from 'tap';
 import { EventStream } from '../../harness/event-stream.js';
+import type { EventJson } from '../../protocol/wire.js';
 import { apiServer, call } from '../helpers/api.js';
 import { dial, echoServer, outcome, portOf, readAll, roundTrip } from '../helpers/net.js';
 import { watchLateness } from '../helpers/lateness.js';
@@ -71,15 +72,16 @@ t.test('GET /events?proxy=NAME only streams that proxy; an unknown proxy is a 40
   });
   await call(server, 'POST', '/proxies/a/toxics', { type: 'noop' });
   await call(server, 'POST', '/proxies/b/toxics', { type: 'noop' });
-  await all.find(0, (e) => e.proxy === 'b', 2000);
-  await onlyB.find(0, (e) => e.proxy === 'b', 2000);
+  const proxyOf = (e: EventJson): string | undefined => ('proxy' in e ? e.proxy : undefined);
+  await all.find(0, (e) => proxyOf(e) === 'b', 2000);
+  await onlyB.find(0, (e) => proxyOf(e) === 'b', 2000);
   t.same(
-    all.events.map((e) => e.proxy),
+    all.events.map(proxyOf),
     ['a', 'b'],
     'the unfiltered stream has both',
   );
   t.same(
-    onlyB.events.map((e) => e.proxy),
+    onlyB.events.map(proxyOf),
     ['b'],
     'the filtered stream has only b',
   );
@@ -130,4 +132,33 @@ t.test('a subscriber that never reads does not stall traffic and is dropped when
   clearTimeout(timer);
   t.not(ended, 'still open', `the server dropped the stalled subscriber (${ended} after ${received} bytes)`);
   t.ok(received < 40_000 * 150, 'it was dropped before it got everything');
+});
+
+t.test('POST /events/mark: a mark on every stream, after every event emitted before it', async (t) => {
+  const server = await apiServer(t);
+  const upstream = await echoServer(t);
+  await call(server, 'POST', '/proxies', { name: 'm', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` });
+  const all = new EventStream();
+  await all.open(server.url);
+  const onlyM = new EventStream();
+  await onlyM.open(server.url, {}, '?proxy=m');
+  t.teardown(() => {
+    all.close();
+    onlyM.close();
+  });
+  await call(server, 'POST', '/proxies/m/toxics', { type: 'noop' });
+  t.equal((await call(server, 'POST', '/events/mark', { label: 'one' })).status, 204);
+  t.equal((await call(server, 'POST', '/events/mark')).status, 204, 'the body is optional');
+  for (const stream of [all, onlyM]) {
+    await stream.find(0, (e) => e.type === 'events.mark' && e.label === '', 2000);
+    t.same(
+      stream.events.map((e) => (e.type === 'events.mark' ? `mark ${e.label}` : e.type)),
+      ['toxic.added', 'mark one', 'mark '],
+      'the toxic, then the marks, in order (a filtered stream gets them too)',
+    );
+  }
+  const bad = await call(server, 'POST', '/events/mark', { label: 7 });
+  t.equal(bad.status, 400);
+  t.match(bad.json, { error: /label/ }, 'a label that is not a string is refused, naming it');
+  t.equal((await call(server, 'GET', '/events/mark')).status, 405);
 });

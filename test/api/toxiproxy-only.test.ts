@@ -108,7 +108,7 @@ t.test('a toxic\'s clients selector is ignored like any field Toxiproxy does not
 
 t.test("faultline's own routes are Go's plain-text 404 for every method, and /metrics too unless asked for", async (t) => {
   const server = await toxiproxyOnly(t);
-  const paths = ['/events', '/events?proxy=p', '/toxics', '/proxies/p/connections', '/proxies/p/connections/1', '/metrics'];
+  const paths = ['/events', '/events?proxy=p', '/events/mark', '/toxics', '/proxies/p/connections', '/proxies/p/connections/1', '/metrics'];
   for (const path of paths) {
     for (const method of ['GET', 'POST', 'DELETE']) {
       const res = await call(server, method, path);

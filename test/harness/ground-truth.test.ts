@@ -158,7 +158,7 @@ async function run(t: Test, kind: 'tcp' | 'http'): Promise<void> {
   // Consecutive events of one kind are one step (a black hole is two toxics): it took effect at the last of them.
   const steps = (kind: 'apply' | 'heal'): number[] => {
     const kindOf = (e: EventJson): string => (e.type === 'toxic.added' || e.type === 'proxy.disabled' ? 'apply' : 'heal');
-    const mine = events.events.filter((e) => e.proxy === 'truth' && ['toxic.added', 'proxy.disabled', 'toxic.removed', 'proxy.enabled'].includes(e.type));
+    const mine = events.events.filter((e) => 'proxy' in e && e.proxy === 'truth' && ['toxic.added', 'proxy.disabled', 'toxic.removed', 'proxy.enabled'].includes(e.type));
     return mine.flatMap((e, i) => (kindOf(e) === kind && (i === mine.length - 1 || kindOf(mine[i + 1] as EventJson) !== kind) ? [on(e.at)] : []));
   };
   const applied = steps('apply');
