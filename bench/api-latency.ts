@@ -17,7 +17,7 @@
  * latency 3 ms in turn; in `streaming` slow_close instead of timeout, which would cut every
  * connection) on each proxy in turn, without pause, and a third lists the proxies every 50 ms.
  */
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { forkChild, type Child } from './child-rpc.js';
 import type { LoopReading } from './api-probes.js';
@@ -38,6 +38,12 @@ export interface RunOptions {
   seconds: number;
   /** Node flags of the proxy process (e.g. --cpu-prof). */
   proxyFlags?: string[];
+  /**
+   * Nice value of the load process (0: the proxy's own priority). On a machine with fewer cores
+   * than busy processes, an equal-priority load generator takes CPU the proxy needs; a positive
+   * value stands in for clients and servers that run on other cores, as they do in deployments.
+   */
+  loadNice?: number;
 }
 
 /** p50 / p99 / max of a set of times, ms, and how many. */
@@ -215,6 +221,7 @@ async function setUp(api: HttpClient, load: Child, options: RunOptions): Promise
 export async function runOnce(options: RunOptions): Promise<RunResult> {
   const proxy = forkChild(new URL('./api-proxy-child.js', import.meta.url), [options.variant], options.proxyFlags ?? []);
   const load = forkChild(new URL('./api-load-child.js', import.meta.url), [], []);
+  if (options.loadNice) setPriority(load.pid, options.loadNice);
   const api = httpClient(await proxy.call<string>('url'), 3);
   try {
     const { proxies, holding } = await setUp(api, load, options);

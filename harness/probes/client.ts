@@ -4,8 +4,10 @@
  * FAULTLINE_PATH and FAULTLINE_SCENARIO. Each operation is timed from writing its line to reading
  * its answer; no answer within the budget (+ ANSWER_GRACE_MS) is a `timeout`, and an answer that
  * comes later is kept as a late answer. Until the client is known to be up (it printed
- * `{"event":"ready"}` or answered once) an operation also waits up to `startupMs` for it to start,
- * and a `ready` line restarts the clock of the operations written before it. A client that exits,
+ * `{"event":"ready"}` or answered once) only the first operation is written: it waits up to
+ * `startupMs` for the client to start, and a `ready` line restarts its clock. The operations after
+ * it are held back and written once the client is up, each timed from its own write, so a `ready`
+ * line the harness reads late shortens no operation but the first. A client that exits,
  * writes a line that is not the protocol, answers an id it was never sent, or answers nothing
  * before its first operation times out, is fatal: the runner stops the scenario with the reason.
  */
@@ -32,7 +34,9 @@ export interface ClientProbeOptions {
 
 /** An operation written to the client and not answered yet. */
 interface Outstanding {
+  readonly id: string;
   readonly line: string;
+  /** When its line was written (or, while held back, when it was sent). */
   start: number;
   readonly budget: number;
   timer: NodeJS.Timeout | undefined;
@@ -55,6 +59,8 @@ export class ClientProbe implements Probe {
   /** Per id, oldest first: operations written and not answered (a read shares its target write's id). */
   #outstanding = new Map<string, Outstanding[]>();
   #up = false;
+  /** Sent before the client was up, after the first operation: written once it is. */
+  #held: Outstanding[] = [];
   #answered = false;
   #fatal: string | undefined;
   #counts = { answers: 0, late_answers: 0, disconnects: 0, reconnects: 0 };
@@ -101,13 +107,33 @@ export class ClientProbe implements Probe {
     if (this.#fatal !== undefined || !this.#process || this.#closing) return Promise.resolve({ ok: false, error: 'client failed', start, end: start });
     const line = requestLine(op, op.timeoutMs);
     return new Promise((resolve) => {
-      const entry: Outstanding = { line, start, budget: op.timeoutMs, timer: undefined, resolve };
+      const entry: Outstanding = { id: op.id, line, start, budget: op.timeoutMs, timer: undefined, resolve };
       this.#arm(entry, op.timeoutMs + ANSWER_GRACE_MS + (this.#up ? 0 : (this.#options.startupMs ?? DEFAULT_STARTUP_MS)));
-      const list = this.#outstanding.get(op.id) ?? [];
-      list.push(entry);
-      this.#outstanding.set(op.id, list);
-      this.#process?.write(line);
+      if (!this.#up && this.#outstanding.size > 0) {
+        this.#held.push(entry);
+        return;
+      }
+      this.#write(entry);
     });
+  }
+
+  #write(entry: Outstanding): void {
+    const list = this.#outstanding.get(entry.id) ?? [];
+    list.push(entry);
+    this.#outstanding.set(entry.id, list);
+    this.#process?.write(entry.line);
+  }
+
+  /** The client is up: the operations held back are written now, each timed from its write. */
+  #becomeUp(): void {
+    this.#up = true;
+    const now = performance.now();
+    for (const entry of this.#held.splice(0)) {
+      if (!entry.resolve) continue;
+      entry.start = now;
+      this.#arm(entry, entry.budget + ANSWER_GRACE_MS);
+      this.#write(entry);
+    }
   }
 
   /** Stops the client (stdin EOF, then SIGTERM, then SIGKILL) and settles what is still open; once. */
@@ -119,6 +145,7 @@ export class ClientProbe implements Probe {
   async #closeNow(): Promise<void> {
     this.#exit = await this.#process?.stop();
     const now = performance.now();
+    for (const entry of this.#held.splice(0)) this.#settle(entry, { ok: false, error: 'closed', start: entry.start, end: now });
     for (const list of this.#outstanding.values()) {
       for (const entry of list) this.#settle(entry, { ok: false, error: 'closed', start: entry.start, end: now });
     }
@@ -152,8 +179,8 @@ export class ClientProbe implements Probe {
     const entry = list?.shift();
     if (!list || !entry) return this.#fail(`answered an id it was never sent (or answered it twice): ${quote(text)}`);
     if (list.length === 0) this.#outstanding.delete(line.id);
-    this.#up = true;
     this.#answered = true;
+    if (!this.#up) this.#becomeUp();
     const result = line.ok ? { ok: true, ...(line.value === undefined ? {} : { value: line.value }) } : { ok: false, error: line.error };
     if (entry.resolve) {
       this.#counts.answers++;
@@ -174,8 +201,7 @@ export class ClientProbe implements Probe {
       this.#counts.reconnects++;
       this.#client?.({ at, event: 'reconnected', ...detail });
     } else if (!this.#up) {
-      // Ready: what was written before waited for start-up, which is not the operation's time.
-      this.#up = true;
+      // Ready: the one operation written before waited for start-up, which is not its time.
       for (const list of this.#outstanding.values()) {
         for (const entry of list) {
           if (!entry.resolve) continue;
@@ -183,6 +209,7 @@ export class ClientProbe implements Probe {
           this.#arm(entry, entry.budget + ANSWER_GRACE_MS);
         }
       }
+      this.#becomeUp();
     }
   }
 
@@ -211,6 +238,7 @@ export class ClientProbe implements Probe {
     if (this.#fatal !== undefined) return;
     this.#fatal = `client ${this.#options.target.path}: ${reason}`;
     const now = performance.now();
+    for (const entry of this.#held.splice(0)) this.#settle(entry, { ok: false, error: 'client failed', start: entry.start, end: now });
     for (const list of this.#outstanding.values()) {
       for (const entry of list) this.#settle(entry, { ok: false, error: 'client failed', start: entry.start, end: now });
     }

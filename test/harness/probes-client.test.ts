@@ -70,6 +70,30 @@ for await (const line of lines) {
   t.match(probe.external(), { answers: 3, late_answers: 0 });
 });
 
+t.test('before the client is up only the first operation is written; the rest are timed from their write once it is', async (t) => {
+  const probe = await client(t, `
+say({ event: 'ready' });
+let held;
+for await (const line of lines) {
+  const op = JSON.parse(line);
+  if (!held) { held = op; continue; }
+  say({ id: op.id, ok: false, error: 'ECONNRESET' });
+  await sleep(150);
+  say({ id: held.id, ok: true });
+}`);
+  // Both sent at once, then the harness is busy for a second: the client starts, prints \`ready\`
+  // and waits for a second line, while \`ready\` waits in the pipe. Written at once, the second
+  // would be answered during the busy second and the held one 150 ms later, both before the
+  // late-read \`ready\` restarted their clocks: 0 ms each.
+  const both = Promise.all([probe.send(op('a')), probe.send(op('b'))]);
+  for (const until = performance.now() + 1000; performance.now() < until; );
+  const [first, second] = await both;
+  t.match(first, { ok: true });
+  t.match(second, { ok: false, error: 'ECONNRESET' });
+  t.ok(first.end - first.start >= 150 - 5, `the held one took its time: ${(first.end - first.start).toFixed(0)} ms, not less than the client held it`);
+  t.ok(second.start >= first.start, 'the second was written once the client was up');
+});
+
 t.test('no answer within the budget is a timeout; the late answer is kept, not dropped', async (t) => {
   const probe = await client(t, `
 say({ event: 'ready' });
