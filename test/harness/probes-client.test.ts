@@ -48,8 +48,8 @@ for await (const line of lines) {
   t.same(JSON.parse(line ?? ''), { id: 'w1', kind: 'read', payload: 'payload of w1', timeout_ms: 1500 });
 });
 
-t.test('answers may come in any order; each operation is timed from its line to its answer', async (t) => {
-  const probe = await client(t, `
+/** A client that answers \`up\` at once, holds the first other operation, answers the next with an error, and the held one 150 ms later. */
+const HOLDS_THE_FIRST = `
 say({ event: 'ready' });
 let held;
 for await (const line of lines) {
@@ -59,7 +59,10 @@ for await (const line of lines) {
   say({ id: op.id, ok: false, error: 'ECONNRESET' });
   await sleep(150);
   say({ id: held.id, ok: true });
-}`);
+}`;
+
+t.test('answers may come in any order; each operation is timed from its line to its answer', async (t) => {
+  const probe = await client(t, HOLDS_THE_FIRST);
   // Once it has answered, the client is up: its \`ready\` line, read late on a busy machine, cannot restart these clocks.
   t.match(await probe.send(op('up')), { ok: true }, 'the client is up');
   const [first, second] = await Promise.all([probe.send(op('a')), probe.send(op('b'))]);
@@ -71,16 +74,7 @@ for await (const line of lines) {
 });
 
 t.test('before the client is up only the first operation is written; the rest are timed from their write once it is', async (t) => {
-  const probe = await client(t, `
-say({ event: 'ready' });
-let held;
-for await (const line of lines) {
-  const op = JSON.parse(line);
-  if (!held) { held = op; continue; }
-  say({ id: op.id, ok: false, error: 'ECONNRESET' });
-  await sleep(150);
-  say({ id: held.id, ok: true });
-}`);
+  const probe = await client(t, HOLDS_THE_FIRST);
   // Both sent at once, then the harness is busy for a second: the client starts, prints \`ready\`
   // and waits for a second line, while \`ready\` waits in the pipe. Written at once, the second
   // would be answered during the busy second and the held one 150 ms later, both before the
