@@ -83,6 +83,10 @@ async function send(op) {
   return { id: op.id, ok: false, error };
 }
 
+// Warmed up before it says it is ready (fetch loads its HTTP stack and opens a keep-alive
+// connection on first use: about 110-170 ms here), so the first operation times a request, not a
+// cold start. Any answer will do, and none: the first operation then pays for it.
+await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer(), () => undefined);
 say({ event: 'ready' });
 const pending = new Set();
 for await (const line of createInterface({ input: process.stdin })) {
